@@ -1,0 +1,66 @@
+# bert-vs-gpt. On a fresh machine:
+#   make demo   install what is missing, fetch + verify weights, build, serve on 127.0.0.1:$(PORT)
+#   make test   the same set-up plus Debian's Chromium, then every test (native + browser)
+# Downloads and build outputs are cached under $(CACHE), outside the checkout.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := demo
+
+CACHE ?= $(HOME)/.cache/bert-vs-gpt
+export CARGO_TARGET_DIR ?= $(CACHE)/target
+export BERT_VS_GPT_CACHE := $(CACHE)
+PORT ?= 8080
+export PORT
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+WASM_TARGET := wasm32-unknown-unknown
+WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: demo serve build fetch tools browser test test-native test-browser clean
+
+demo: tools fetch build
+	node scripts/serve.mjs
+
+serve:
+	@test -f pkg/bert_vs_gpt_bg.wasm || { echo "pkg/ is missing: run make build (or make demo)"; exit 1; }
+	node scripts/serve.mjs
+
+build: tools
+	cargo build --release --target $(WASM_TARGET) --lib
+	wasm-bindgen --target web --no-typescript --out-dir pkg $(WASM)
+	mkdir -p www/vendor
+	cp node_modules/echarts/dist/echarts.esm.min.js www/vendor/
+
+fetch:
+	python3 scripts/fetch_weights.py
+
+# Installs only what is missing: the wasm target, the matching wasm-bindgen-cli, npm packages.
+tools: node_modules/.package-lock.json
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+# Debian's Chromium and ChromeDriver, and CJK fonts so Chinese renders in screenshots.
+browser:
+	@[ -x $(CHROMIUM) ] && fc-list :lang=zh | grep -q . || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; }
+
+test: browser tools fetch build test-native test-browser
+
+test-native:
+	cargo test
+
+test-browser:
+	node --test --test-concurrency=1 e2e/
+
+clean:
+	rm -rf pkg www/vendor e2e/artifacts

@@ -1,0 +1,185 @@
+// The encoder panel and hook end to end, on the real all-MiniLM-L6-v2 in headless Chromium.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ARTIFACTS, ROOT, compareRows, fixture, openPage, startSession } from './harness.mjs';
+
+const MODEL = 'all-MiniLM-L6-v2';
+const reference = fixture('minilm_reference.json');
+const presets = JSON.parse(readFileSync(path.join(ROOT, 'www', 'presets.json'), 'utf8')).encoder;
+const LONG = { timeout: 180_000 };
+let session;
+
+before(async () => {
+  session = await startSession();
+});
+after(() => session?.close());
+
+/** Embeds through the hook; typed arrays come back as plain arrays. */
+function hookEmbed(page, texts) {
+  return page.evaluate(async (texts) => {
+    const out = await window.bertVsGpt.embed(texts);
+    return { ...out, vectors: Array.from(out.vectors) };
+  }, texts);
+}
+
+/** Clicks point `index` of the scatter chart in `selector`, located by ECharts' own layout. */
+async function clickPoint(page, selector, index) {
+  const [x, y] = await page.evaluate(async ({ selector, index }) => {
+    const echarts = await import('/www/vendor/echarts.esm.min.js');
+    const element = document.querySelector(selector);
+    element.scrollIntoView();
+    const chart = echarts.getInstanceByDom(element);
+    const [px, py] = chart.convertToPixel({ seriesIndex: 0 }, chart.getOption().series[0].data[index].value);
+    const box = element.getBoundingClientRect();
+    return [box.left + px, box.top + py];
+  }, { selector, index });
+  await page.mouse.click(x, y);
+}
+
+function referenceFor(texts) {
+  return texts.map((text) => {
+    const found = reference.cases.find((c) => c.text === text);
+    assert.ok(found, `no reference for ${JSON.stringify(text)}`);
+    return found;
+  });
+}
+
+function onlyLocal(requests, origin) {
+  const outside = requests.filter((url) => !url.startsWith('data:') && new URL(url).hostname !== '127.0.0.1');
+  assert.deepEqual(outside, [], 'requests that left 127.0.0.1');
+  assert.ok(requests.every((url) => url.startsWith('data:') || url.startsWith(origin)));
+}
+
+test('a preset embeds on the real model: map, heatmap, neighbours, fixture-equal vectors', LONG, async () => {
+  const { page, context, consoleErrors, requests } = await openPage(session);
+
+  // Before the first download the page says what it will fetch and how big it is.
+  const summary = page.locator('#encoder-status .model-summary');
+  await assert.doesNotReject(summary.filter({ hasText: 'downloads 4 files, 91.3 MB' }).waitFor());
+
+  const preset = presets.find((p) => p.id === 'three-topics');
+  await page.selectOption('#encoder-preset', preset.id);
+  assert.equal(await page.inputValue('#encoder-input'), preset.texts.join('\n'));
+  await page.click('#encoder-embed');
+  await page.locator(`#encoder-map[data-points="${preset.texts.length}"]`).waitFor();
+  await page.locator(`#encoder-heatmap[data-cells="${preset.texts.length ** 2}"]`).waitFor();
+  assert.match(await summary.textContent(), /is loaded: 384-dimensional vectors, at most 256 tokens/);
+
+  // The map draws a labelled point per sentence; the caption gives the explained variance.
+  const labels = await page.locator('#encoder-map svg text').allTextContents();
+  for (const [i, text] of preset.texts.entries()) {
+    assert.ok(labels.some((l) => l.startsWith(`${i + 1}. ${text.slice(0, 10)}`)), `label for ${text}`);
+  }
+  assert.match(await page.textContent('#encoder-variance'), /keep \d+\.\d% and \d+\.\d% of the variance/);
+
+  // Clicking a point lists its five nearest neighbours.
+  await clickPoint(page, '#encoder-map', 0);
+  await page.locator('#encoder-neighbours li').nth(4).waitFor();
+  assert.equal(await page.locator('#encoder-neighbours li').count(), 5);
+  assert.match(await page.textContent('#encoder-neighbours'), new RegExp(`Nearest to “${preset.texts[0]}”`));
+
+  // The hook's vectors equal the independent numpy reference.
+  const out = await hookEmbed(page, preset.texts);
+  assert.equal(out.dim, 384);
+  assert.equal(out.vectors.length, preset.texts.length * 384);
+  const expected = referenceFor(preset.texts);
+  assert.deepEqual(out.tokenCounts, expected.map((c) => c.ids.length));
+  const { worstCosine, worstAbs } = compareRows(out.vectors, 384, expected.map((c) => c.embedding));
+  assert.ok(worstCosine >= 0.9999 && worstAbs <= 1e-4, `cosine ${worstCosine}, abs ${worstAbs}`);
+
+  await page.screenshot({ path: path.join(ARTIFACTS, 'encoder.png'), fullPage: true });
+  assert.deepEqual(consoleErrors, []);
+  onlyLocal(requests, session.server.url);
+  await context.close();
+});
+
+test('every reference text (Chinese, emoji, over 256 tokens) matches the fixture through the hook', LONG, async () => {
+  const { page, context, consoleErrors } = await openPage(session);
+  const texts = reference.cases.map((c) => c.text);
+  const out = await hookEmbed(page, texts);
+  assert.deepEqual(out.tokenCounts, reference.cases.map((c) => c.ids.length));
+  assert.deepEqual(out.truncated, reference.cases.map((c) => c.truncated));
+  assert.ok(out.truncated.includes(true));
+  const { worstCosine, worstAbs } = compareRows(out.vectors, 384, reference.cases.map((c) => c.embedding));
+  console.log(`# ${texts.length} texts in the browser: worst cosine ${worstCosine}, worst abs ${worstAbs}`);
+  assert.ok(worstCosine >= 0.9999 && worstAbs <= 1e-4, `cosine ${worstCosine}, abs ${worstAbs}`);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('a second visit downloads nothing: the weights come from the Cache API', LONG, async () => {
+  const first = await openPage(session);
+  await hookEmbed(first.page, ['warm the cache']);
+  const modelFiles = (requests) => requests.filter((url) => new URL(url).pathname.startsWith(`/models/${MODEL}/`));
+  assert.equal(modelFiles(first.requests).length, 4);
+  await first.page.close();
+
+  const second = await openPage(session, '', first.context);
+  await second.page.locator('#encoder-status .model-summary', { hasText: 'is stored in this browser (91.3 MB)' }).waitFor();
+  const out = await hookEmbed(second.page, ['second visit']);
+  assert.equal(out.dim, 384);
+  assert.deepEqual(modelFiles(second.requests), []);
+  await first.context.close();
+});
+
+test('blank input gets a message, a 5,000-word text a truncation notice, and the page stays usable', LONG, async () => {
+  const { page, context, consoleErrors } = await openPage(session);
+  await page.fill('#encoder-input', '\n   \n\t\n');
+  await page.click('#encoder-embed');
+  await page.locator('#encoder-notices .notice.error', { hasText: 'every line is blank' }).waitFor();
+
+  const words = Array.from({ length: 5000 }, (_, i) => ['language', 'models', 'predict', 'tokens', 'and', 'vectors'][i % 6]).join(' ');
+  await page.fill('#encoder-input', `A short first line.\n\n${words}\nA third line.`);
+  await page.click('#encoder-embed');
+  await page.locator('#encoder-map[data-points="3"]').waitFor();
+  await page.locator('#encoder-notices .notice', { hasText: 'Line 3 has more than 256 tokens' }).waitFor();
+  assert.equal(await page.locator('#encoder-notices .notice', { hasText: 'Line 1 ' }).count(), 0);
+
+  const hook = await hookEmbed(page, [words]);
+  assert.deepEqual([hook.tokenCounts, hook.truncated], [[256], [true]]);
+  await assert.rejects(page.evaluate(() => window.bertVsGpt.embed([' '])), /text 0 is blank/);
+  await assert.rejects(page.evaluate(() => window.bertVsGpt.embed([])), /nothing to embed/);
+  await assert.rejects(page.evaluate(() => window.bertVsGpt.embed('not a list')), /array of strings/);
+  assert.deepEqual(consoleErrors.filter((e) => !/blank|nothing to embed|array of strings/.test(e)), []);
+  await context.close();
+});
+
+test('weights that 404 or fail sha256 give a clear message naming the file, and the page recovers', LONG, async () => {
+  // Weights folders whose config.json is damaged and whose other files are real.
+  const realConfig = readFileSync(path.join(ROOT, 'models', MODEL, 'config.json'));
+  const flipped = Buffer.from(realConfig);
+  flipped[100] ^= 0x01;
+  const damaged = { 'flipped-byte': flipped, truncated: realConfig.subarray(0, 300) };
+  rmSync(path.join(ARTIFACTS, 'damaged-weights'), { recursive: true, force: true });
+  for (const [name, config] of Object.entries(damaged)) {
+    const folder = path.join(ARTIFACTS, 'damaged-weights', name, MODEL);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'config.json'), config);
+    for (const file of ['sentence_bert_config.json', 'tokenizer.json', 'model.safetensors']) {
+      symlinkSync(path.join(ROOT, 'models', MODEL, file), path.join(folder, file));
+    }
+  }
+
+  const cases = [
+    ['e2e/artifacts/no-such-folder/', /Could not download config\.json from .*no-such-folder.*HTTP 404/],
+    ['e2e/artifacts/damaged-weights/truncated/', /Could not download config\.json .*stopped after 300 of 612 bytes/],
+    ['e2e/artifacts/damaged-weights/flipped-byte/', /config\.json from .* is not the file this page expects: its sha256 is/],
+  ];
+  for (const [weights, message] of cases) {
+    const { page, context } = await openPage(session, `?weights=${encodeURIComponent(weights)}`);
+    await page.click('#encoder-embed');
+    await page.locator('#encoder-notices .notice.error').filter({ hasText: message }).waitFor();
+    await page.locator('#encoder-status .model-summary.failed', { hasText: message }).waitFor();
+    assert.equal(await page.isEnabled('#encoder-embed'), true);
+
+    // Pointing Settings back at models/ on this site makes the same page work.
+    await page.click('#settings summary');
+    await page.fill('#weights-url', '');
+    await page.click('#settings button[type=submit]');
+    await page.click('#encoder-embed');
+    await page.locator('#encoder-map[data-points="12"]').waitFor();
+    await context.close();
+  }
+});

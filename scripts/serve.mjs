@@ -1,0 +1,104 @@
+// A static file server for the page: 127.0.0.1 only, the MIME types browsers insist on
+// (application/wasm for streaming compilation, text/javascript for module workers), and the
+// cross-origin isolation headers (COOP/COEP) that multi-threaded wasm will need.
+// Any static host works for the page; this one exists so `make serve` needs nothing but Node.
+//
+//   node scripts/serve.mjs [--root DIR]        PORT (default 8080) and HOST may be set
+//
+// Also importable: `startServer({root, port})` resolves to {url, close} (port 0 = any free).
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** The file a URL path names inside root, or null when it would step outside root. */
+function resolveInside(root, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  const file = path.resolve(root, '.' + path.posix.normalize('/' + decoded));
+  return file === root || file.startsWith(root + path.sep) ? file : null;
+}
+
+async function handle(root, request, response) {
+  const send = (status, text) => {
+    response.writeHead(status, { ...ISOLATION, 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end(request.method === 'HEAD' ? undefined : text);
+  };
+  if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, 'method not allowed\n');
+  const urlPath = new URL(request.url, 'http://localhost').pathname;
+  let file = resolveInside(root, urlPath);
+  if (!file) return send(400, 'bad path\n');
+  let info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) {
+    file = path.join(file, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  if (!info?.isFile()) return send(404, `not found: ${urlPath}\n`);
+  response.writeHead(200, {
+    ...ISOLATION,
+    'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+    // Always revalidate, so a rebuilt pkg/ is never mixed with a stale one.
+    'Cache-Control': 'no-cache',
+    'Last-Modified': info.mtime.toUTCString(),
+  });
+  if (request.method === 'HEAD') return response.end();
+  createReadStream(file).pipe(response);
+}
+
+export function startServer({ root = process.cwd(), port = 8080, host = '127.0.0.1' } = {}) {
+  const absoluteRoot = path.resolve(root);
+  const server = createServer((request, response) => {
+    handle(absoluteRoot, request, response).catch((error) => {
+      response.destroy(error);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      resolve({
+        url: `http://${host}:${actual}/`,
+        close: () => new Promise((done) => server.close(done)),
+      });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rootFlag = process.argv.indexOf('--root');
+  const root = rootFlag > 0 ? process.argv[rootFlag + 1] : path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const port = Number(process.env.PORT ?? 8080);
+  startServer({ root, port, host: process.env.HOST ?? '127.0.0.1' })
+    .then(({ url }) => console.log(`bert-vs-gpt is being served at ${url}  (Ctrl-C stops it)`))
+    .catch((error) => {
+      console.error(error.code === 'EADDRINUSE' ? `port ${port} is in use: try PORT=8081 make serve` : error.message);
+      process.exit(1);
+    });
+}

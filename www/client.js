@@ -1,0 +1,57 @@
+// The page's side of the model worker: each request gets an id, a promise and, while it
+// runs, progress callbacks. Nothing here computes; it only carries requests and answers.
+
+/** An error the worker reported; `file` names the model file when one is at fault. */
+export class ModelError extends Error {
+  constructor({ name, message, file }) {
+    super(message);
+    this.name = name === 'Error' ? 'ModelError' : name;
+    this.file = file;
+  }
+}
+
+export class WorkerClient {
+  #worker;
+  #pending = new Map();
+  #nextId = 1;
+  /** Set once the worker has died: later calls fail at once instead of waiting forever. */
+  #failure = null;
+
+  constructor(workerUrl) {
+    this.#worker = new Worker(workerUrl, { type: 'module' });
+    this.#worker.onmessage = ({ data }) => this.#receive(data);
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#failAll(`The model worker could not start or crashed (${event.message || 'no details'}). ` +
+        'If pkg/ is missing, run `make build`.');
+    };
+  }
+
+  /** Sends `verb` with `args`; `onProgress` receives the worker's progress reports. */
+  call(verb, args = {}, { onProgress, transfer = [] } = {}) {
+    if (this.#failure) return Promise.reject(new ModelError({ name: 'WorkerError', message: this.#failure }));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ id, verb, args }, transfer);
+    });
+  }
+
+  #receive({ id, kind, value, progress, error }) {
+    const request = this.#pending.get(id);
+    if (!request) return; // answer to a request nobody waits for any more
+    if (kind === 'progress') {
+      request.onProgress?.(progress);
+      return;
+    }
+    this.#pending.delete(id);
+    if (kind === 'result') request.resolve(value);
+    else request.reject(new ModelError(error));
+  }
+
+  #failAll(message) {
+    this.#failure = message;
+    for (const { reject } of this.#pending.values()) reject(new ModelError({ name: 'WorkerError', message }));
+    this.#pending.clear();
+  }
+}

@@ -1,0 +1,15 @@
+// Building DOM from data. Strings always become text nodes: user and model text is never
+// parsed as HTML anywhere on the page.
+
+/** A new `tag` element with properties from `attributes` and the given children. */
+export function element(tag, attributes = {}, ...children) {
+  const el = document.createElement(tag);
+  Object.assign(el, attributes);
+  el.append(...children);
+  return el;
+}
+
+/** Replaces the messages shown in `container`; kind 'error' or 'info'. */
+export function showNotices(container, notices) {
+  container.replaceChildren(...notices.map(({ text, kind = 'info' }) => element('p', { className: `notice ${kind}` }, text)));
+}

@@ -1,0 +1,161 @@
+// English and 中文 for every string the page shows. Static text is marked in index.html with
+// data-i18n (textContent), data-i18n-placeholder and data-i18n-title; dynamic text calls t().
+// The choice comes from ?lang=, else the last choice, else the browser's language.
+
+const STRINGS = {
+  en: {
+    'app.title': 'BERT vs GPT',
+    'app.subtitle':
+      'Why did ChatGPT, not BERT, start the AI wave? Two real language models, running inside this browser tab, show how an encoder and a decoder differ.',
+    'app.language': '中文',
+    'app.languageTitle': 'Switch the page to Chinese',
+    'app.workerFailed': 'The models cannot run: {message}',
+    'settings.title': 'Settings',
+    'settings.weights': 'Weights URL',
+    'settings.weightsHelp':
+      'Where model files come from: empty = models/ on this site; "huggingface" = the public Hugging Face URLs; or any URL holding <model id>/<file name>. Files are checked against their sha256 either way.',
+    'settings.apply': 'Apply',
+    'settings.badUrl': '“{url}” is not a usable weights URL; using models/ on this site instead.',
+    'encoder.title': '1 · The encoder (BERT): text becomes a vector',
+    'encoder.lead':
+      'An encoder reads a whole sentence at once and turns it into one vector (here 384 numbers). Sentences that mean similar things get vectors that point in similar directions, so plain vector maths — cosine similarity, nearest neighbours — already does useful work. Type sentences, one per line, and watch where they land.',
+    'encoder.preset': 'Preset',
+    'encoder.choose': 'choose a preset…',
+    'encoder.placeholder': 'One sentence per line',
+    'encoder.embed': 'Embed',
+    'encoder.embedding': 'Embedding {count} sentences…',
+    'encoder.embedded': '{count} sentences embedded in {ms} ms.',
+    'encoder.map': 'Map: the 384-d vectors projected to 2D (PCA)',
+    'encoder.heatmap': 'Cosine similarity of every pair',
+    'encoder.variance':
+      'The two axes keep {pc1}% and {pc2}% of the variance ({total}% together): the map is a shadow of the 384 dimensions, the heatmap is exact.',
+    'encoder.clickHint': 'Click a point on the map to list its nearest neighbours.',
+    'encoder.neighbours': 'Nearest to “{text}” (cosine similarity):',
+    'notice.allBlank': 'Nothing to embed: every line is blank. Type at least one sentence, one per line.',
+    'notice.truncated':
+      'Line {line} has more than {max} tokens; only its first {max} tokens were embedded ({max} is this encoder’s input limit).',
+    'notice.tooMany': 'Only the first {max} lines were embedded.',
+    'model.unknown': 'Checking what needs downloading…',
+    'model.notCached':
+      '{model} is not in this browser yet. The first use downloads {count} files, {size} in all, from {source}.',
+    'model.partlyCached': '{model}: {size} of its files still need downloading, from {source}.',
+    'model.cached': '{model} is stored in this browser ({size}); nothing will be downloaded.',
+    'model.loading': 'Loading {model}…',
+    'model.loaded': '{model} is loaded: {dim}-dimensional vectors, at most {max} tokens per text.',
+    'model.failed': '{model} could not be loaded.',
+    'model.download': 'Download now',
+    'model.sameSite': 'models/ on this site',
+    'progress.download': 'downloading',
+    'progress.verify': 'checking sha256',
+    'progress.cached': 'from browser storage',
+    'progress.stored': 'verified',
+    'progress.compile': 'Building the model in WebAssembly…',
+  },
+  zh: {
+    'app.title': 'BERT 对比 GPT',
+    'app.subtitle':
+      '为什么掀起 AI 浪潮的是 ChatGPT，而不是 BERT？两个真实的语言模型就在这个浏览器标签页里运行，让你看到编码器和解码器的区别。',
+    'app.language': 'English',
+    'app.languageTitle': '切换到英文界面',
+    'app.workerFailed': '模型无法运行：{message}',
+    'settings.title': '设置',
+    'settings.weights': '权重地址',
+    'settings.weightsHelp':
+      '模型文件的来源：留空 = 本站的 models/；“huggingface” = Hugging Face 的公开地址；也可以是任何存放 <模型名>/<文件名> 的地址。无论来源，文件都会用 sha256 校验。',
+    'settings.apply': '应用',
+    'settings.badUrl': '“{url}” 不是可用的权重地址；改用本站的 models/。',
+    'encoder.title': '1 · 编码器（BERT）：把文字变成向量',
+    'encoder.lead':
+      '编码器一次读完整句话，把它变成一个向量（这里是 384 个数）。意思相近的句子，向量的方向也相近，所以简单的向量运算——余弦相似度、最近邻——就能完成有用的任务。每行输入一句话，看看它们落在哪里。',
+    'encoder.preset': '预设',
+    'encoder.choose': '选择一个预设…',
+    'encoder.placeholder': '每行一句话',
+    'encoder.embed': '生成向量',
+    'encoder.embedding': '正在为 {count} 句话生成向量…',
+    'encoder.embedded': '已为 {count} 句话生成向量，用时 {ms} 毫秒。',
+    'encoder.map': '地图：384 维向量经 PCA 投影到二维',
+    'encoder.heatmap': '每一对句子的余弦相似度',
+    'encoder.variance': '两条坐标轴分别保留了 {pc1}% 和 {pc2}% 的方差（合计 {total}%）：地图只是 384 维空间的影子，热力图才是精确的。',
+    'encoder.clickHint': '点击地图上的点，列出与它最接近的句子。',
+    'encoder.neighbours': '与“{text}”最接近的句子（余弦相似度）：',
+    'notice.allBlank': '没有可以处理的内容：每一行都是空的。请至少输入一句话，每行一句。',
+    'notice.truncated': '第 {line} 行超过 {max} 个词元，只有前 {max} 个词元参与了计算（{max} 是这个编码器的输入上限）。',
+    'notice.tooMany': '只处理了前 {max} 行。',
+    'model.unknown': '正在检查需要下载的内容…',
+    'model.notCached': '{model} 还不在这个浏览器里。第一次使用时会从 {source} 下载 {count} 个文件，共 {size}。',
+    'model.partlyCached': '{model}：还有 {size} 的文件需要从 {source} 下载。',
+    'model.cached': '{model} 已保存在这个浏览器中（{size}），无需下载。',
+    'model.loading': '正在加载 {model}…',
+    'model.loaded': '{model} 已加载：{dim} 维向量，每段文字最多 {max} 个词元。',
+    'model.failed': '{model} 加载失败。',
+    'model.download': '立即下载',
+    'model.sameSite': '本站的 models/',
+    'progress.download': '下载中',
+    'progress.verify': '校验 sha256',
+    'progress.cached': '来自浏览器存储',
+    'progress.stored': '已校验',
+    'progress.compile': '正在 WebAssembly 中构建模型…',
+  },
+};
+
+export const LANGUAGES = Object.keys(STRINGS);
+const STORAGE_KEY = 'bert-vs-gpt.lang';
+const listeners = new Set();
+
+function remembered() {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+function initialLanguage() {
+  const asked = new URLSearchParams(location.search).get('lang') ?? remembered();
+  if (LANGUAGES.includes(asked)) return asked;
+  return navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+let current = initialLanguage();
+
+export function language() {
+  return current;
+}
+
+/** The string for `key` in the current language, with {name} filled from `params`. */
+export function t(key, params = {}) {
+  const text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/** Fills every data-i18n* element under `root` in the current language. */
+export function translatePage(root = document) {
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+}
+
+export function setLanguage(lang) {
+  if (!LANGUAGES.includes(lang)) throw new Error(`unknown language "${lang}"; use one of ${LANGUAGES.join(', ')}`);
+  current = lang;
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // not remembered, still switched
+  }
+  translatePage();
+  for (const listener of listeners) listener(lang);
+}
+
+/** `listener(lang)` runs after every switch, for text the page builds itself. */
+export function onLanguageChange(listener) {
+  listeners.add(listener);
+}
+
+/** "91.3 MB" */
+export function formatBytes(bytes) {
+  if (bytes < 1e3) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

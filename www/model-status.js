@@ -1,0 +1,53 @@
+// One model's status line: before the first download it says what will be fetched and how
+// big it is; while loading, a progress bar per file; afterwards, what was loaded.
+import { element } from './dom.js';
+import { formatBytes, onLanguageChange, t } from './i18n.js';
+
+function summary(id, state) {
+  const { phase, plan, info, error } = state;
+  if (phase === 'loaded') return t('model.loaded', { model: id, dim: info.dim, max: info.maxTokens });
+  if (phase === 'loading') return t('model.loading', { model: id });
+  if (phase === 'failed') return `${t('model.failed', { model: id })} ${error}`;
+  if (!plan) return error ?? t('model.unknown');
+  const source = plan.source === 'models/' ? t('model.sameSite') : plan.source;
+  if (plan.downloadBytes === 0) return t('model.cached', { model: id, size: formatBytes(plan.totalBytes) });
+  const missing = plan.files.filter((f) => !f.cached).length;
+  if (missing < plan.files.length) return t('model.partlyCached', { model: id, size: formatBytes(plan.downloadBytes), source });
+  return t('model.notCached', { model: id, count: missing, size: formatBytes(plan.downloadBytes), source });
+}
+
+function fileRow({ file, phase, loaded, total }) {
+  const row = element('div', { className: 'file-progress' });
+  row.dataset.file = file;
+  row.append(
+    element('span', { className: 'file-name' }, file),
+    element('progress', { max: total, value: loaded }),
+    element('span', { className: 'file-bytes' }, `${formatBytes(loaded)} / ${formatBytes(total)} · ${t(`progress.${phase}`)}`),
+  );
+  return row;
+}
+
+/** Keeps `container` showing model `id`'s state from `models`. */
+export function showModelStatus(container, models, id) {
+  const render = () => {
+    const state = models.state(id);
+    const line = element('p', { className: `model-summary ${state.phase}` }, summary(id, state));
+    line.dataset.phase = state.phase;
+    const parts = [line];
+    if (state.phase === 'idle' && state.plan?.downloadBytes > 0) {
+      const button = element('button', { type: 'button', className: 'secondary' }, t('model.download'));
+      button.addEventListener('click', () => models.load(id).catch(() => {}));
+      line.append(' ', button);
+    }
+    if (state.phase === 'loading') {
+      parts.push(...Object.values(state.files).map(fileRow));
+      if (state.compiling) parts.push(element('p', { className: 'compiling' }, t('progress.compile')));
+    }
+    parts.push(...state.notices.map((notice) => element('p', { className: 'notice' }, notice)));
+    container.replaceChildren(...parts);
+  };
+  models.addEventListener('change', ({ detail }) => detail === id && render());
+  onLanguageChange(render);
+  render();
+  models.refreshPlan(id);
+}

@@ -1,0 +1,138 @@
+// Panel 1, the encoder: sentences in, a cosine heatmap and a 2D PCA map out; click a point
+// for its nearest neighbours. All maths happens in the worker (Rust); this file only shows.
+import { element, showNotices } from '../dom.js';
+import { language, onLanguageChange, t } from '../i18n.js';
+import { showModelStatus } from '../model-status.js';
+import { drawHeatmap, drawScatter, shortLabel } from '../plots.js';
+
+export const ENCODER = 'all-MiniLM-L6-v2';
+/** More lines than this make an unreadable map and heatmap. */
+const MAX_LINES = 200;
+const NEIGHBOURS = 5;
+
+/** The non-blank lines of `text`, with their 1-based line numbers. */
+export function linesToEmbed(text) {
+  return text
+    .split(/\r?\n/)
+    .map((line, index) => ({ line: index + 1, text: line }))
+    .filter(({ text }) => text.trim() !== '');
+}
+
+export function mountEncoderPanel(root, { models, presets }) {
+  const $ = (selector) => root.querySelector(selector);
+  const input = $('#encoder-input');
+  const presetSelect = $('#encoder-preset');
+  const button = $('#encoder-embed');
+  const notices = $('#encoder-notices');
+  const mapElement = $('#encoder-map');
+  const heatmapElement = $('#encoder-heatmap');
+  const caption = $('#encoder-variance');
+  const neighboursElement = $('#encoder-neighbours');
+  /** The last result, kept for neighbour queries and for redrawing in another language. */
+  let shown = null;
+
+  showModelStatus($('#encoder-status'), models, ENCODER);
+
+  const fillPresets = () => {
+    const chosen = presetSelect.value;
+    presetSelect.replaceChildren(
+      element('option', { value: '' }, t('encoder.choose')),
+      ...presets.map((p) => element('option', { value: p.id }, p.label[language()] ?? p.label.en)),
+    );
+    presetSelect.value = chosen;
+  };
+  presetSelect.addEventListener('change', () => {
+    const preset = presets.find((p) => p.id === presetSelect.value);
+    if (preset) input.value = preset.texts.join('\n');
+  });
+  if (!input.value) input.value = presets[0].texts.join('\n');
+
+  const drawMap = () => {
+    if (!shown) return;
+    const { texts, projection, selected, neighbours } = shown;
+    const near = new Set(neighbours?.indices ?? []);
+    drawScatter(mapElement, {
+      points: texts.map((text, i) => ({
+        x: projection.coords[2 * i],
+        y: projection.coords[2 * i + 1],
+        text,
+        label: shortLabel(text, i),
+        group: i === selected ? 1 : near.has(i) ? 2 : 0,
+      })),
+      axisNames: ['PC1', 'PC2'],
+      selected,
+      onSelect: showNeighbours,
+    });
+  };
+
+  const drawCaptions = () => {
+    if (!shown) return;
+    const [pc1, pc2] = Array.from(shown.projection.explained, (v) => v * 100);
+    caption.textContent = t('encoder.variance', { pc1: pc1.toFixed(1), pc2: pc2.toFixed(1), total: (pc1 + pc2).toFixed(1) });
+    if (shown.selected < 0) {
+      neighboursElement.replaceChildren(element('p', { className: 'hint' }, t('encoder.clickHint')));
+      return;
+    }
+    const { indices, scores } = shown.neighbours;
+    neighboursElement.replaceChildren(
+      element('p', {}, t('encoder.neighbours', { text: shown.texts[shown.selected] })),
+      element('ol', {}, ...Array.from(indices, (index, k) =>
+        element('li', {}, element('span', { className: 'score' }, scores[k].toFixed(3)), ' ', shown.texts[index]))),
+    );
+  };
+
+  async function showNeighbours(index) {
+    const { vectors, dim } = shown;
+    const neighbours = await models.client.call('neighbours', { vectors, dim, index, k: NEIGHBOURS });
+    Object.assign(shown, { selected: index, neighbours });
+    drawMap();
+    drawCaptions();
+  }
+
+  async function embed() {
+    let lines = linesToEmbed(input.value);
+    const messages = [];
+    if (lines.length === 0) {
+      showNotices(notices, [{ text: t('notice.allBlank'), kind: 'error' }]);
+      return;
+    }
+    if (lines.length > MAX_LINES) {
+      lines = lines.slice(0, MAX_LINES);
+      messages.push({ text: t('notice.tooMany', { max: MAX_LINES }) });
+    }
+    const texts = lines.map((l) => l.text);
+    button.disabled = true;
+    root.setAttribute('aria-busy', 'true');
+    showNotices(notices, [...messages, { text: t('encoder.embedding', { count: texts.length }) }]);
+    try {
+      const started = performance.now();
+      const out = await models.embed(texts, ENCODER);
+      const ms = Math.round(performance.now() - started);
+      const { vectors, dim } = out;
+      const [projection, similarity] = await Promise.all([
+        models.client.call('pca', { vectors, dim }),
+        models.client.call('similarity', { vectors, dim }),
+      ]);
+      shown = { texts, vectors, dim, projection, selected: -1, neighbours: null };
+      lines.forEach(({ line }, i) => {
+        if (out.truncated[i]) messages.push({ text: t('notice.truncated', { line, max: out.maxTokens }) });
+      });
+      showNotices(notices, [...messages, { text: t('encoder.embedded', { count: texts.length, ms }) }]);
+      drawMap();
+      drawHeatmap(heatmapElement, { labels: texts.map(shortLabel), texts, matrix: similarity });
+      drawCaptions();
+    } catch (error) {
+      showNotices(notices, [...messages, { text: error.message, kind: 'error' }]);
+    } finally {
+      button.disabled = false;
+      root.removeAttribute('aria-busy');
+    }
+  }
+
+  button.addEventListener('click', embed);
+  fillPresets();
+  onLanguageChange(() => {
+    fillPresets();
+    drawCaptions();
+  });
+}

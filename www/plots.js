@@ -1,0 +1,97 @@
+// Thin wrappers over Apache ECharts (vendored from npm by `make build`). Charts render to SVG
+// so labels are real text nodes, and tooltips use ECharts' rich-text mode, never HTML: user
+// and model text is untrusted.
+import * as echarts from './vendor/echarts.esm.min.js';
+
+const PALETTE = ['#3b6fd8', '#d8693b', '#2e9e6a', '#9b4fc9', '#c9a227', '#d84b7a', '#4fb3c9', '#7a7a7a'];
+
+function chartOf(element) {
+  let chart = echarts.getInstanceByDom(element);
+  if (!chart) {
+    chart = echarts.init(element, null, { renderer: 'svg' });
+    new ResizeObserver(() => chart.resize()).observe(element);
+  }
+  return chart;
+}
+
+/** "1. ChatGPT started the…": a short label for a long text. */
+export function shortLabel(text, index, length = 28) {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(flat);
+  return `${index + 1}. ${chars.length > length ? chars.slice(0, length - 1).join('') + '…' : flat}`;
+}
+
+/**
+ * Labelled points; `onSelect(index)` runs when one is clicked, `selected` is ringed.
+ * `axisNames` label the x and y axes.
+ */
+export function drawScatter(element, { points, axisNames = ['', ''], selected = -1, onSelect }) {
+  const chart = chartOf(element);
+  chart.off('click');
+  chart.setOption(
+    {
+      animation: false,
+      grid: { left: 40, right: 150, top: 24, bottom: 40 },
+      tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => points[dataIndex].text },
+      xAxis: { type: 'value', name: axisNames[0], nameLocation: 'middle', nameGap: 24, scale: true, axisLabel: { show: false } },
+      yAxis: { type: 'value', name: axisNames[1], nameLocation: 'middle', nameGap: 12, scale: true, axisLabel: { show: false } },
+      series: [
+        {
+          type: 'scatter',
+          symbolSize: 12,
+          data: points.map((p, i) => ({
+            value: [p.x, p.y],
+            itemStyle: {
+              color: PALETTE[(p.group ?? 0) % PALETTE.length],
+              borderColor: i === selected ? '#111' : 'transparent',
+              borderWidth: 3,
+            },
+          })),
+          label: {
+            show: true,
+            position: 'right',
+            fontSize: 12,
+            formatter: ({ dataIndex }) => points[dataIndex].label,
+          },
+          labelLayout: { hideOverlap: false, moveOverlap: 'shiftY' },
+        },
+      ],
+    },
+    { notMerge: true },
+  );
+  if (onSelect) chart.on('click', ({ dataIndex }) => onSelect(dataIndex));
+  element.dataset.points = String(points.length);
+}
+
+/** An n × n matrix of values in [-1, 1] with row and column labels. */
+export function drawHeatmap(element, { labels, texts, matrix }) {
+  const n = labels.length;
+  const chart = chartOf(element);
+  const cells = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) cells.push([j, i, Number(matrix[i * n + j].toFixed(2))]);
+  chart.setOption(
+    {
+      animation: false,
+      grid: { left: 48, right: 16, top: 8, bottom: 64 },
+      tooltip: {
+        renderMode: 'richText',
+        formatter: ({ value: [j, i, v] }) => `${texts[i]}\n${texts[j]}\ncos = ${v.toFixed(3)}`,
+      },
+      xAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), splitArea: { show: true } },
+      yAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), inverse: true, splitArea: { show: true } },
+      visualMap: {
+        min: -0.2,
+        max: 1,
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 120,
+        inRange: { color: ['#f7fbff', '#9ecae1', '#2171b5', '#08306b'] },
+      },
+      series: [{ type: 'heatmap', data: cells, label: { show: n <= 14, fontSize: 10 } }],
+    },
+    { notMerge: true },
+  );
+  element.dataset.cells = String(cells.length);
+}

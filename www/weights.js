@@ -1,0 +1,188 @@
+// Model files for the worker: where each comes from (models/manifest.json and the weights
+// URL), download with byte progress, sha256 verification, and the Cache API so that a second
+// visit downloads nothing. Cache entries are keyed by sha256, so moving the weights URL does
+// not download the same bytes again, and are verified again when read.
+
+const CACHE_NAME = 'bert-vs-gpt-weights-v1';
+/** `?weights=huggingface` (or the setting) uses each file's public Hugging Face URL. */
+export const HUGGING_FACE = 'huggingface';
+
+/** A failure with one model file; the message names the file and says what to do. */
+export class WeightsError extends Error {
+  constructor(file, message) {
+    super(message);
+    this.name = 'WeightsError';
+    this.file = file;
+  }
+}
+
+async function sha256Hex(bytes) {
+  if (!globalThis.crypto?.subtle) {
+    throw new Error(
+      'This browser cannot verify downloads here: crypto.subtle needs a secure context ' +
+        '(https://, or http://127.0.0.1 / localhost). Open the page over https.',
+    );
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function openCache() {
+  try {
+    return globalThis.caches ? await caches.open(CACHE_NAME) : null;
+  } catch {
+    return null; // e.g. storage disabled: work without a cache
+  }
+}
+
+function cacheKey(file) {
+  return new Request(new URL(`/__bert-vs-gpt-weights__/${file.sha256}`, self.location.origin));
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+export class WeightStore {
+  constructor(manifest, manifestUrl, weightsBase) {
+    this.manifest = manifest;
+    this.manifestUrl = manifestUrl;
+    this.weightsBase = weightsBase || '';
+  }
+
+  static async open(manifestUrl, weightsBase) {
+    let response;
+    try {
+      response = await fetch(manifestUrl, { cache: 'no-cache' });
+    } catch (error) {
+      throw new WeightsError('manifest.json', `Could not read ${manifestUrl}: ${error.message}.`);
+    }
+    if (!response.ok) {
+      throw new WeightsError(
+        'manifest.json',
+        `Could not read ${manifestUrl} (HTTP ${response.status}). Serve the whole project folder, models/manifest.json included.`,
+      );
+    }
+    return new WeightStore(await response.json(), manifestUrl, weightsBase);
+  }
+
+  model(id) {
+    const model = this.manifest.models[id];
+    if (!model) {
+      throw new Error(`No model "${id}" in models/manifest.json; known: ${Object.keys(this.manifest.models).join(', ')}.`);
+    }
+    return model;
+  }
+
+  /**
+   * Where a file is downloaded from: <base>/<model id>/<file name>, the base being the
+   * absolute weights URL or, by default, the manifest's folder (models/ on this site).
+   */
+  urlOf(modelId, file) {
+    if (this.weightsBase === HUGGING_FACE) return file.url;
+    const base = this.weightsBase || new URL('./', this.manifestUrl).href;
+    return new URL(`${encodeURIComponent(modelId)}/${encodeURIComponent(file.name)}`, base).href;
+  }
+
+  /** What loading `modelId` would download: each file, its size, and whether it is cached. */
+  async plan(modelId) {
+    const model = this.model(modelId);
+    const cache = await openCache();
+    const files = [];
+    for (const file of model.files) {
+      const cached = cache ? Boolean(await cache.match(cacheKey(file))) : false;
+      files.push({ name: file.name, size: file.size, cached, url: this.urlOf(modelId, file) });
+    }
+    return {
+      model: modelId,
+      title: model.title,
+      totalBytes: files.reduce((sum, f) => sum + f.size, 0),
+      downloadBytes: files.filter((f) => !f.cached).reduce((sum, f) => sum + f.size, 0),
+      source: this.weightsBase || 'models/',
+      files,
+    };
+  }
+
+  /**
+   * Every file of `modelId` as verified bytes, by name. `report` receives
+   * {file, phase: 'cached'|'download'|'verify'|'stored', loaded, total} and {notice}.
+   */
+  async load(modelId, report) {
+    const model = this.model(modelId);
+    const cache = await openCache();
+    const bytes = {};
+    for (const file of model.files) {
+      bytes[file.name] = await this.#loadFile(modelId, file, cache, report);
+    }
+    return bytes;
+  }
+
+  async #loadFile(modelId, file, cache, report) {
+    const key = cacheKey(file);
+    const hit = cache && (await cache.match(key));
+    if (hit) {
+      const bytes = new Uint8Array(await hit.arrayBuffer());
+      if ((await sha256Hex(bytes)) === file.sha256) {
+        report({ file: file.name, phase: 'cached', loaded: file.size, total: file.size });
+        return bytes;
+      }
+      await cache.delete(key);
+      report({ notice: `The stored copy of ${file.name} was damaged; it was removed and is downloaded again.` });
+    }
+    const url = this.urlOf(modelId, file);
+    const bytes = await download(url, file, report);
+    report({ file: file.name, phase: 'verify', loaded: file.size, total: file.size });
+    const actual = await sha256Hex(bytes);
+    if (actual !== file.sha256) {
+      throw new WeightsError(
+        file.name,
+        `${file.name} from ${url} is not the file this page expects: its sha256 is ${actual.slice(0, 16)}…, ` +
+          `the manifest pins ${file.sha256.slice(0, 16)}…. The copy there is corrupt or belongs to another model: ` +
+          'run `make fetch` on the server, or set the weights URL to a good copy.',
+      );
+    }
+    if (cache) {
+      try {
+        await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+      } catch (error) {
+        report({ notice: `${file.name} could not be stored in this browser (${error.name}); it will be downloaded again next visit.` });
+      }
+    }
+    report({ file: file.name, phase: 'stored', loaded: file.size, total: file.size });
+    return bytes;
+  }
+}
+
+async function download(url, file, report) {
+  const fail = (why) =>
+    new WeightsError(file.name, `Could not download ${file.name} from ${url}: ${why}. ` +
+      'Run `make fetch` on the server (it places the weights under models/), or set the weights URL to where the files are.');
+  let response;
+  try {
+    response = await fetch(url, { cache: 'no-store' });
+  } catch (error) {
+    throw fail(`the request failed (${error.message})`);
+  }
+  if (!response.ok) throw fail(`HTTP ${response.status} ${response.statusText}`.trim());
+  const bytes = new Uint8Array(file.size);
+  const reader = response.body.getReader();
+  let loaded = 0;
+  let reported = 0;
+  report({ file: file.name, phase: 'download', loaded, total: file.size });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.length > file.size) {
+      await reader.cancel();
+      throw fail(`it is larger than the ${megabytes(file.size)} the manifest pins (wrong file?)`);
+    }
+    bytes.set(value, loaded);
+    loaded += value.length;
+    if (loaded - reported >= 1 << 20 || loaded === file.size) {
+      reported = loaded;
+      report({ file: file.name, phase: 'download', loaded, total: file.size });
+    }
+  }
+  if (loaded !== file.size) throw fail(`the download stopped after ${loaded} of ${file.size} bytes`);
+  return bytes;
+}
