@@ -183,3 +183,24 @@ test('weights that 404 or fail sha256 give a clear message naming the file, and 
     await context.close();
   }
 });
+
+test('the page switches to 中文, remembers it, and embeds the Chinese preset', LONG, async () => {
+  const { page, context, consoleErrors } = await openPage(session);
+  await page.click('#language');
+  assert.equal(await page.textContent('#encoder h2'), '1 · 编码器（BERT）：把文字变成向量');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.reload();
+  await page.evaluate(() => window.bertVsGpt.ready);
+  assert.equal(await page.textContent('#language'), 'English');
+
+  const preset = presets.find((p) => p.id === 'three-topics-zh');
+  await page.selectOption('#encoder-preset', preset.id);
+  await page.click('#encoder-embed');
+  await page.locator(`#encoder-map[data-points="${preset.texts.length}"]`).waitFor();
+  assert.match(await page.textContent('#encoder-variance'), /两条坐标轴分别保留了/);
+  const labels = await page.locator('#encoder-map svg text').allTextContents();
+  assert.ok(labels.includes('1. ChatGPT 掀起了人工智能浪潮。'), labels.join(' | '));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'encoder-zh.png'), fullPage: true });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});

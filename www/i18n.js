@@ -10,6 +10,7 @@ const STRINGS = {
     'app.language': '中文',
     'app.languageTitle': 'Switch the page to Chinese',
     'app.workerFailed': 'The models cannot run: {message}',
+    'app.footer': 'all-MiniLM-L6-v2 (Apache-2.0) · candle · tokenizers · Apache ECharts. Everything runs in this tab; nothing you type leaves it.',
     'settings.title': 'Settings',
     'settings.weights': 'Weights URL',
     'settings.weightsHelp':
@@ -58,6 +59,7 @@ const STRINGS = {
     'app.language': 'English',
     'app.languageTitle': '切换到英文界面',
     'app.workerFailed': '模型无法运行：{message}',
+    'app.footer': 'all-MiniLM-L6-v2（Apache-2.0）· candle · tokenizers · Apache ECharts。一切都在这个标签页里运行，你输入的内容不会离开它。',
     'settings.title': '设置',
     'settings.weights': '权重地址',
     'settings.weightsHelp':

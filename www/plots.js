@@ -5,6 +5,15 @@ import * as echarts from './vendor/echarts.esm.min.js';
 
 const PALETTE = ['#3b6fd8', '#d8693b', '#2e9e6a', '#9b4fc9', '#c9a227', '#d84b7a', '#4fb3c9', '#7a7a7a'];
 
+/** Axis bounds a little outside the data, so no point sits on the frame; no tick labels
+ * (projected coordinates have no units). */
+const paddedExtent = {
+  min: ({ min, max }) => min - 0.08 * (max - min || 1),
+  max: ({ min, max }) => max + 0.08 * (max - min || 1),
+  axisLabel: { show: false },
+  axisTick: { show: false },
+};
+
 function chartOf(element) {
   let chart = echarts.getInstanceByDom(element);
   if (!chart) {
@@ -33,8 +42,8 @@ export function drawScatter(element, { points, axisNames = ['', ''], selected = 
       animation: false,
       grid: { left: 40, right: 150, top: 24, bottom: 40 },
       tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => points[dataIndex].text },
-      xAxis: { type: 'value', name: axisNames[0], nameLocation: 'middle', nameGap: 24, scale: true, axisLabel: { show: false } },
-      yAxis: { type: 'value', name: axisNames[1], nameLocation: 'middle', nameGap: 12, scale: true, axisLabel: { show: false } },
+      xAxis: { type: 'value', name: axisNames[0], nameLocation: 'middle', nameGap: 24, ...paddedExtent },
+      yAxis: { type: 'value', name: axisNames[1], nameLocation: 'middle', nameGap: 12, ...paddedExtent },
       series: [
         {
           type: 'scatter',
@@ -87,6 +96,7 @@ export function drawHeatmap(element, { labels, texts, matrix }) {
         left: 'center',
         bottom: 0,
         itemHeight: 120,
+        text: ['1', '−0.2'],
         inRange: { color: ['#f7fbff', '#9ecae1', '#2171b5', '#08306b'] },
       },
       series: [{ type: 'heatmap', data: cells, label: { show: n <= 14, fontSize: 10 } }],
