@@ -109,15 +109,33 @@ test('every reference text (Chinese, emoji, over 256 tokens) matches the fixture
   await context.close();
 });
 
-test('a second visit downloads nothing: the weights come from the Cache API', LONG, async () => {
+test('"Download now" shows byte progress per file; a second visit downloads nothing', LONG, async () => {
   const first = await openPage(session);
-  await hookEmbed(first.page, ['warm the cache']);
+  // Record every progress row the status area ever shows.
+  await first.page.evaluate(() => {
+    window.progressSeen = [];
+    new MutationObserver(() => {
+      for (const row of document.querySelectorAll('#encoder-status .file-progress')) {
+        const bar = row.querySelector('progress');
+        window.progressSeen.push({ file: row.dataset.file, value: bar.value, max: bar.max, text: row.textContent });
+      }
+    }).observe(document.querySelector('#encoder-status'), { childList: true, subtree: true });
+  });
+  await first.page.getByRole('button', { name: 'Download now' }).click();
+  await first.page.locator('#encoder-status .model-summary[data-phase="loaded"]').waitFor();
+  const seen = await first.page.evaluate(() => window.progressSeen);
+  const weights = seen.filter((row) => row.file === 'model.safetensors');
+  assert.ok(weights.some((row) => /downloading/.test(row.text) && row.value > 0 && row.value < row.max), 'a partial download was shown');
+  assert.ok(weights.some((row) => row.value === 90868376 && row.max === 90868376));
+  assert.ok(new Set(seen.map((row) => row.file)).size === 4);
+
   const modelFiles = (requests) => requests.filter((url) => new URL(url).pathname.startsWith(`/models/${MODEL}/`));
   assert.equal(modelFiles(first.requests).length, 4);
   await first.page.close();
 
   const second = await openPage(session, '', first.context);
   await second.page.locator('#encoder-status .model-summary', { hasText: 'is stored in this browser (91.3 MB)' }).waitFor();
+  assert.equal(await second.page.getByRole('button', { name: 'Download now' }).count(), 0);
   const out = await hookEmbed(second.page, ['second visit']);
   assert.equal(out.dim, 384);
   assert.deepEqual(modelFiles(second.requests), []);

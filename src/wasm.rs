@@ -6,6 +6,30 @@ use wasm_bindgen::prelude::*;
 
 use crate::{encoder, projection, vectors};
 
+#[wasm_bindgen(typescript_custom_section)]
+const RESULT_TYPES: &str = r#"
+/** What Encoder.embed returns: all vectors in one flat array. */
+export interface Embedded {
+    dim: number;
+    /** n × dim, row-major, each row of unit length. */
+    vectors: Float32Array;
+    /** Tokens each text was embedded from, [CLS] and [SEP] included. */
+    tokenCounts: Uint32Array;
+    /** 1 where a text was cut at the encoder's token limit. */
+    truncated: Uint8Array;
+}
+export interface Projected {
+    /** n × 2, row-major. */
+    coords: Float32Array;
+    /** Share of the variance each axis keeps. */
+    explained: Float32Array;
+}
+export interface Neighbours {
+    indices: Uint32Array;
+    scores: Float32Array;
+}
+"#;
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -64,6 +88,7 @@ impl Encoder {
 
     /// `{dim, vectors: Float32Array (n × dim, row-major), tokenCounts: Uint32Array,
     /// truncated: Uint8Array}`.
+    #[wasm_bindgen(unchecked_return_type = "Embedded")]
     pub fn embed(&self, texts: Vec<String>) -> Result<Object, JsError> {
         let out = self.0.embed(&texts).map_err(js_error)?;
         let truncated: Vec<u8> = out.truncated.iter().map(|&t| t as u8).collect();
@@ -77,7 +102,7 @@ impl Encoder {
 }
 
 /// PCA of n × dim vectors to 2D: `{coords: Float32Array (n × 2), explained: Float32Array (2)}`.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "Projected")]
 pub fn pca(vectors: &[f32], dim: usize) -> Result<Object, JsError> {
     let p = projection::pca(rows(vectors, dim)?, 2);
     Ok(object(&[
@@ -93,7 +118,7 @@ pub fn similarity_matrix(vectors: &[f32], dim: usize) -> Result<Vec<f32>, JsErro
 }
 
 /// The `k` rows nearest to row `index`: `{indices: Uint32Array, scores: Float32Array}`.
-#[wasm_bindgen(js_name = nearestNeighbours)]
+#[wasm_bindgen(js_name = nearestNeighbours, unchecked_return_type = "Neighbours")]
 pub fn nearest_neighbours(vectors: &[f32], dim: usize, index: usize, k: usize) -> Result<Object, JsError> {
     let found = vectors::neighbours_of(rows(vectors, dim)?, index, k).map_err(js_error)?;
     let indices: Vec<u32> = found.iter().map(|n| n.index as u32).collect();
