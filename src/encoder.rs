@@ -125,8 +125,8 @@ impl Encoder {
         order.sort_by_key(|&i| encodings[i].len());
         let mut vectors = vec![0f32; encodings.len() * self.dim];
         for batch in order.chunks(MAX_BATCH) {
-            let rows = self.embed_batch(batch.iter().map(|&i| &encodings[i]))?;
-            for (&i, row) in batch.iter().zip(rows) {
+            let members: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
+            for (&i, row) in batch.iter().zip(self.embed_batch(&members)?) {
                 vectors[i * self.dim..(i + 1) * self.dim].copy_from_slice(&row);
             }
         }
@@ -154,15 +154,12 @@ impl Encoder {
     }
 
     /// One padded forward pass; returns one normalised vector per encoding.
-    fn embed_batch<'e>(
-        &self,
-        encodings: impl ExactSizeIterator<Item = &'e Encoding> + Clone,
-    ) -> Result<Vec<Vec<f32>>> {
+    fn embed_batch(&self, encodings: &[&Encoding]) -> Result<Vec<Vec<f32>>> {
         let batch = encodings.len();
-        let width = encodings.clone().map(|e| e.len()).max().unwrap_or(0);
+        let width = encodings.iter().map(|e| e.len()).max().unwrap_or(0);
         let mut ids = vec![self.pad_id; batch * width];
         let mut mask = vec![0u32; batch * width];
-        for (row, encoding) in encodings.enumerate() {
+        for (row, encoding) in encodings.iter().enumerate() {
             let start = row * width;
             ids[start..start + encoding.len()].copy_from_slice(encoding.get_ids());
             mask[start..start + encoding.len()].fill(1);
