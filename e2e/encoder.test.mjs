@@ -121,7 +121,7 @@ test('"Download now" shows byte progress per file; a second visit downloads noth
       }
     }).observe(document.querySelector('#encoder-status'), { childList: true, subtree: true });
   });
-  await first.page.getByRole('button', { name: 'Download now' }).click();
+  await first.page.locator('#encoder-status').getByRole('button', { name: 'Download now' }).click();
   await first.page.locator('#encoder-status .model-summary[data-phase="loaded"]').waitFor();
   const seen = await first.page.evaluate(() => window.progressSeen);
   const weights = seen.filter((row) => row.file === 'model.safetensors');
@@ -135,7 +135,7 @@ test('"Download now" shows byte progress per file; a second visit downloads noth
 
   const second = await openPage(session, '', first.context);
   await second.page.locator('#encoder-status .model-summary', { hasText: 'is stored in this browser (91.3 MB)' }).waitFor();
-  assert.equal(await second.page.getByRole('button', { name: 'Download now' }).count(), 0);
+  assert.equal(await second.page.locator('#encoder-status').getByRole('button', { name: 'Download now' }).count(), 0);
   const out = await hookEmbed(second.page, ['second visit']);
   assert.equal(out.dim, 384);
   assert.deepEqual(modelFiles(second.requests), []);

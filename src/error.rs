@@ -21,6 +21,14 @@ pub enum Error {
     BadVectors { len: usize, dim: usize },
     #[error("row {index} does not exist: there are {rows} rows")]
     NoSuchRow { index: usize, rows: usize },
+    #[error("the prompt is {tokens} tokens long; this model reads at most {limit} (its context window), so shorten it")]
+    PromptTooLong { tokens: usize, limit: usize },
+    #[error("{tokens} tokens do not fit the {limit}-token context window")]
+    ContextFull { tokens: usize, limit: usize },
+    #[error("the prompt is empty: give the model some text to continue")]
+    EmptyPrompt,
+    #[error("token id {id} is not in the vocabulary of {vocab} tokens")]
+    UnknownToken { id: u32, vocab: usize },
     #[error("model computation failed: {0}")]
     Model(#[from] candle_core::Error),
 }

@@ -27,14 +27,38 @@ export class WorkerClient {
     };
   }
 
-  /** Sends `verb` with `args`; `onProgress` receives the worker's progress reports. */
-  call(verb, args = {}, { onProgress, transfer = [] } = {}) {
-    if (this.#failure) return Promise.reject(new ModelError({ name: 'WorkerError', message: this.#failure }));
+  /**
+   * Sends `verb` with `args`. Returns the request in flight: `{id, result, cancel(),
+   * resume(tokens)}`; `onProgress` receives the worker's progress reports.
+   */
+  start(verb, args = {}, { onProgress } = {}) {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress });
-      this.#worker.postMessage({ id, verb, args }, transfer);
-    });
+    const result = this.#failure
+      ? Promise.reject(new ModelError({ name: 'WorkerError', message: this.#failure }))
+      : new Promise((resolve, reject) => {
+          this.#pending.set(id, { resolve, reject, onProgress });
+          this.#worker.postMessage({ id, verb, args });
+        });
+    return {
+      id,
+      result,
+      cancel: () => this.#control('cancel', { target: id }),
+      resume: (tokens) => this.#control('resume', { target: id, tokens }),
+    };
+  }
+
+  /** `start(...)`'s result; aborting `signal` cancels the request. */
+  call(verb, args = {}, { onProgress, signal } = {}) {
+    const request = this.start(verb, args, { onProgress });
+    if (signal) {
+      if (signal.aborted) request.cancel();
+      else signal.addEventListener('abort', () => request.cancel(), { once: true });
+    }
+    return request.result;
+  }
+
+  #control(verb, args) {
+    if (!this.#failure) this.#worker.postMessage({ id: this.#nextId++, verb, args });
   }
 
   #receive({ id, kind, value, progress, error }) {

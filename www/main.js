@@ -4,8 +4,10 @@ import { showNotices } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
 import { installHook } from './hook.js';
 import { Models } from './models.js';
+import { mountDecoderPanel } from './panels/decoder.js';
 import { mountEncoderPanel } from './panels/encoder.js';
 import { initialWeightsBase, mountSettings, resolveWeightsBase } from './panels/settings.js';
+import { mountSurprisePanel } from './panels/surprise.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const client = new WorkerClient(new URL('./worker.js', import.meta.url));
@@ -43,6 +45,8 @@ try {
     },
   });
   mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder });
+  mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder });
+  mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise });
 } catch (error) {
   showNotices(appNotices, [{ text: t('app.workerFailed', { message: error.message }), kind: 'error' }]);
 }

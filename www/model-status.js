@@ -5,7 +5,11 @@ import { formatBytes, onLanguageChange, t } from './i18n.js';
 
 function summary(id, state) {
   const { phase, plan, info, error } = state;
-  if (phase === 'loaded') return t('model.loaded', { model: id, dim: info.dim, max: info.maxTokens });
+  if (phase === 'loaded') {
+    return info.contextLength
+      ? t('model.loadedDecoder', { model: id, context: info.contextLength.toLocaleString() })
+      : t('model.loaded', { model: id, dim: info.dim, max: info.maxTokens });
+  }
   if (phase === 'loading') return t('model.loading', { model: id });
   if (phase === 'failed') return `${t('model.failed', { model: id })} ${error}`;
   if (!plan) return error ?? t('model.unknown');
@@ -13,7 +17,8 @@ function summary(id, state) {
   if (plan.downloadBytes === 0) return t('model.cached', { model: id, size: formatBytes(plan.totalBytes) });
   const missing = plan.files.filter((f) => !f.cached).length;
   if (missing < plan.files.length) return t('model.partlyCached', { model: id, size: formatBytes(plan.downloadBytes), source });
-  return t('model.notCached', { model: id, count: missing, size: formatBytes(plan.downloadBytes), source });
+  const files = missing === 1 ? t('model.oneFile') : t('model.files', { count: missing });
+  return t('model.notCached', { model: id, files, size: formatBytes(plan.downloadBytes), source });
 }
 
 function fileRow({ file, phase, loaded, total }) {

@@ -1,3 +1,7 @@
+/** The models the page uses, by their ids in models/manifest.json. */
+export const ENCODER = 'all-MiniLM-L6-v2';
+export const DECODER = 'SmolLM2-135M-Instruct';
+
 // What the page knows about each model: what loading it would download, its progress while
 // loading, and whether it is ready. Panels and the scripting hook go through here, so a load
 // started by either shows its progress in the same place. Fires 'change' with {detail: id}.
@@ -74,8 +78,52 @@ export class Models extends EventTarget {
   }
 
   /** The worker's embedding of `texts` with encoder `model`, loading it first if needed. */
-  async embed(texts, model) {
+  async embed(texts, model = ENCODER) {
     await this.load(model);
     return this.#client.call('embed', { texts, model });
+  }
+
+  /** Token ids and their display texts under decoder `model`. */
+  async tokenize(text, model = DECODER) {
+    await this.load(model);
+    return this.#client.call('tokenize', { text, model });
+  }
+
+  /**
+   * Starts generating: returns `{result, cancel(), resume(tokens)}`. `onEvent` receives
+   * {kind: 'prefill'|'token'|'paused', ...}; with `paused` the run stops after each token
+   * until `resume(n)` allows n more.
+   */
+  generate(prompt, options, { model = DECODER, paused = false, onEvent, signal } = {}) {
+    return this.#run(model, 'generate', { prompt, options, paused }, { onEvent, signal });
+  }
+
+  /** Teacher forcing: `{ids, logprobs, topIds, topLogprobs, finishReason}` for tokens 1…n−1. */
+  score(ids, { model = DECODER, onEvent, signal } = {}) {
+    return this.#run(model, 'score', { ids }, { onEvent, signal }).result;
+  }
+
+  /** A cancellable worker run of `verb` that first loads `model`. */
+  #run(model, verb, args, { onEvent, signal }) {
+    let request = null;
+    let cancelled = false;
+    const result = this.load(model).then(() => {
+      request = this.#client.start(verb, { ...args, model }, { onProgress: (event) => onEvent?.(event) });
+      if (cancelled) request.cancel();
+      return request.result;
+    });
+    const run = {
+      result,
+      cancel() {
+        cancelled = true;
+        request?.cancel();
+      },
+      resume(tokens) {
+        request?.resume(tokens);
+      },
+    };
+    if (signal?.aborted) run.cancel();
+    signal?.addEventListener('abort', () => run.cancel(), { once: true });
+    return run;
   }
 }

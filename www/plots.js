@@ -105,3 +105,26 @@ export function drawHeatmap(element, { labels, texts, matrix }) {
   );
   element.dataset.cells = String(cells.length);
 }
+
+/** Horizontal bars, largest on top; `highlight` is the index drawn in the accent colour. */
+export function drawBars(element, { labels, values, highlight = -1, max = 1 }) {
+  const chart = chartOf(element);
+  chart.setOption(
+    {
+      animation: false,
+      grid: { left: 120, right: 56, top: 8, bottom: 24 },
+      tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => `${labels[dataIndex]}  ${values[dataIndex].toFixed(4)}` },
+      xAxis: { type: 'value', min: 0, max },
+      yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontFamily: 'ui-monospace, monospace' } },
+      series: [
+        {
+          type: 'bar',
+          data: values.map((value, i) => ({ value, itemStyle: { color: i === highlight ? PALETTE[1] : PALETTE[0] } })),
+          label: { show: true, position: 'right', formatter: ({ value }) => value.toFixed(3) },
+        },
+      ],
+    },
+    { notMerge: true },
+  );
+  element.dataset.bars = String(values.length);
+}

@@ -1,32 +1,151 @@
 // The model worker: owns the wasm module and the loaded models, so that downloads, model
 // loading and inference never freeze the page. One handler per verb; every message carries
-// the request id it answers.
-import init, { Encoder, nearestNeighbours, pca, similarityMatrix } from '../pkg/bert_vs_gpt.js';
+// the request id it answers. Long runs (generate, score) advance one chunk or token at a
+// time and yield between them, so 'cancel' and 'resume' messages are seen within a token.
+import init, { Decoder, Encoder, nearestNeighbours, pca, similarityMatrix } from '../pkg/bert_vs_gpt.js';
 import { WeightStore } from './weights.js';
 
 const wasmReady = init();
 let store = null;
-/** model id → Promise<Encoder>, shared by concurrent requests; dropped again on failure. */
-const encoders = new Map();
+/** model id → Promise<{role, handle, info}>, shared by concurrent requests; dropped on failure. */
+const loaded = new Map();
+/** request id → RunControl of a generate or score run. */
+const runs = new Map();
+/** Generations share the decoder: they run one after another, in arrival order. */
+let decoderQueue = Promise.resolve();
 
-const DEFAULT_ENCODER = 'all-MiniLM-L6-v2';
+const BUILDERS = {
+  encoder(files) {
+    const encoder = new Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
+    return { handle: encoder, info: { dim: encoder.dim, maxTokens: encoder.maxTokens } };
+  },
+  decoder(files) {
+    const gguf = Object.keys(files).find((name) => name.endsWith('.gguf'));
+    const decoder = new Decoder(files[gguf]);
+    return { handle: decoder, info: { contextLength: decoder.contextLength } };
+  },
+};
 
 function requireStore() {
   if (!store) throw new Error('The worker has not been configured yet.');
   return store;
 }
 
-function encoder(modelId, report) {
-  if (!encoders.has(modelId)) {
+/** The loaded model `id`, which must have `role`; loads it on first use. */
+async function model(id, role, report) {
+  if (!loaded.has(id)) {
     const loading = (async () => {
-      const files = await requireStore().load(modelId, report);
+      const { role: actual } = requireStore().model(id);
+      const files = await requireStore().load(id, report);
       report({ phase: 'compile' });
-      return new Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
+      return { role: actual, ...BUILDERS[actual](files) };
     })();
-    encoders.set(modelId, loading);
-    loading.catch(() => encoders.delete(modelId));
+    loaded.set(id, loading);
+    loading.catch(() => loaded.delete(id));
   }
-  return encoders.get(modelId);
+  const found = await loaded.get(id);
+  if (role && found.role !== role) throw new Error(`${id} is a ${found.role}, not a ${role}.`);
+  return found;
+}
+
+/** Lets queued messages (cancel, resume) run before the next chunk of work. */
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Stop and step control of one run: `allowance` tokens may come before it pauses. */
+class RunControl {
+  cancelled = false;
+  #wake = null;
+
+  constructor(allowance) {
+    this.allowance = allowance;
+  }
+
+  cancel() {
+    this.cancelled = true;
+    this.#wake?.();
+  }
+
+  allow(tokens) {
+    this.allowance += tokens;
+    this.#wake?.();
+  }
+
+  async waitWhilePaused(report) {
+    while (!this.cancelled && this.allowance <= 0) {
+      report({ kind: 'paused' });
+      await new Promise((resolve) => (this.#wake = resolve));
+      this.#wake = null;
+    }
+  }
+}
+
+/** Advances `generation` to its end (or a cancel), streaming tokens through `report`. */
+async function drive(generation, decoder, report, control) {
+  const steps = [];
+  const scored = { ids: [], logprobs: [], topIds: [], topLogprobs: [] };
+  let finished = null;
+  let firstTokenMs = null;
+  let prefillMs = 0;
+  let decodeMs = 0;
+  const started = performance.now();
+  try {
+    while (!finished) {
+      await control.waitWhilePaused(report);
+      if (control.cancelled) {
+        finished = 'cancelled';
+        break;
+      }
+      const before = performance.now();
+      const advance = generation.advance(decoder);
+      const spent = performance.now() - before;
+      if (advance.scored) for (const key of Object.keys(scored)) scored[key].push(...advance.scored[key]);
+      if (advance.step) {
+        if (firstTokenMs === null) {
+          firstTokenMs = performance.now() - started;
+          prefillMs += spent;
+        } else {
+          decodeMs += spent;
+        }
+        steps.push(advance.step);
+        control.allowance -= 1;
+        report({ kind: 'token', step: advance.step });
+      } else {
+        prefillMs += spent;
+        report({ kind: 'prefill', done: advance.promptDone, total: advance.promptTotal });
+      }
+      finished = advance.finished;
+      await nextTask();
+    }
+    return {
+      text: generation.output,
+      tokenIds: Array.from(generation.tokenIds),
+      steps,
+      scored,
+      promptTokens: generation.promptTokens,
+      msToFirstToken: firstTokenMs,
+      prefillMs,
+      tokensPerSecond: steps.length > 1 ? (steps.length - 1) / (decodeMs / 1000) : 0,
+      finishReason: finished,
+    };
+  } finally {
+    generation.free();
+  }
+}
+
+/** Runs `start(decoder)` → Generation after the generations queued before it. */
+function queued(modelId, report, control, start) {
+  const run = decoderQueue.then(async () => {
+    const { handle } = await model(modelId, 'decoder', report);
+    return drive(start(handle), handle, report, control);
+  });
+  decoderQueue = run.catch(() => {});
+  return run;
 }
 
 /** The buffers of the typed arrays in a result: moved to the page, not copied. */
@@ -42,18 +161,44 @@ const verbs = {
     return { models: Object.keys(store.manifest.models) };
   },
 
-  plan({ model = DEFAULT_ENCODER }) {
-    return requireStore().plan(model);
+  plan({ model: id }) {
+    return requireStore().plan(id);
   },
 
-  async load({ model = DEFAULT_ENCODER }, report) {
-    const loaded = await encoder(model, report);
-    return { model, dim: loaded.dim, maxTokens: loaded.maxTokens };
+  async load({ model: id }, report) {
+    return (await model(id, null, report)).info;
   },
 
-  async embed({ texts, model = DEFAULT_ENCODER }, report) {
-    const loaded = await encoder(model, report);
-    return { ...loaded.embed(texts), maxTokens: loaded.maxTokens };
+  async embed({ texts, model: id }, report) {
+    const { handle, info } = await model(id, 'encoder', report);
+    return { ...handle.embed(texts), maxTokens: info.maxTokens };
+  },
+
+  async tokenize({ text, model: id }, report) {
+    const { handle } = await model(id, 'decoder', report);
+    const ids = handle.tokenize(text);
+    return { ids: Array.from(ids), tokens: handle.tokenTexts(ids) };
+  },
+
+  async generate({ prompt, options, model: id }, report, control) {
+    const { scored, ...result } = await queued(id, report, control, (decoder) => decoder.generate(prompt, options));
+    return result;
+  },
+
+  async score({ ids, model: id }, report, control) {
+    const { scored, finishReason } = await queued(id, report, control, (decoder) => decoder.score(Uint32Array.from(ids)));
+    const { handle } = await model(id, 'decoder', report);
+    return { ...scored, topTexts: handle.tokenTexts(Uint32Array.from(scored.topIds)), finishReason };
+  },
+
+  cancel({ target }) {
+    runs.get(target)?.cancel();
+    return null;
+  },
+
+  resume({ target, tokens }) {
+    runs.get(target)?.allow(tokens);
+    return null;
   },
 
   pca({ vectors, dim }) {
@@ -71,14 +216,18 @@ const verbs = {
 
 self.onmessage = async ({ data: { id, verb, args = {} } }) => {
   const report = (progress) => self.postMessage({ id, kind: 'progress', progress });
+  const control = new RunControl(args.paused ? 1 : Infinity);
+  runs.set(id, control);
   try {
     await wasmReady;
     const handler = verbs[verb];
     if (!handler) throw new Error(`unknown request "${verb}"`);
-    const value = await handler(args, report);
+    const value = await handler(args, report, control);
     self.postMessage({ id, kind: 'result', value }, typedArrayBuffers(value));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     self.postMessage({ id, kind: 'error', error: { name: error?.name ?? 'Error', message, file: error?.file } });
+  } finally {
+    runs.delete(id);
   }
 };

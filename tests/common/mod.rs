@@ -105,3 +105,140 @@ pub fn minilm() -> OwnedEncoderFiles {
         sentence_config: read("sentence_bert_config.json"),
     }
 }
+
+/// The real SmolLM2-135M-Instruct GGUF; a clear failure when `make fetch` has not run.
+pub fn smollm2() -> Vec<u8> {
+    let path = repo_path("models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}. Run `make fetch` first (make test does).", path.display()))
+}
+
+/// tests/fixtures/<name>, parsed.
+pub fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let path = repo_path("tests/fixtures").join(name);
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// tests/fixtures/smollm2_reference.json (see smollm2_reference.py).
+#[derive(serde::Deserialize)]
+pub struct Smollm2Reference {
+    pub tokenizer: Vec<TokenizerCase>,
+    pub prompts: Vec<PromptCase>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct TokenizerCase {
+    pub text: String,
+    pub ids: Vec<u32>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PromptCase {
+    pub prompt: String,
+    pub chat: bool,
+    pub text: String,
+    pub ids: Vec<u32>,
+    pub greedy: Vec<GreedyStep>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct GreedyStep {
+    pub id: u32,
+    pub logprob: f32,
+    pub margin: f32,
+}
+
+/// Options of [`tiny_llama`]: which metadata key or tensor to leave out, to test refusals.
+#[derive(Default, Clone, Copy)]
+pub struct TinyLlama<'a> {
+    pub context_length: u32,
+    pub without_key: Option<&'a str>,
+    pub without_tensor: Option<&'a str>,
+}
+
+/// A GGUF file of a 2-layer, 64-wide random-weight Llama (Q4_1 matrices, Q8_0 tied
+/// embedding, as SmolLM2's) with a byte-level BPE tokenizer: the 256 byte tokens, two merges
+/// ("he", " t") and three control tokens, and a ChatML chat template. The weights come from a
+/// fixed-seed generator, so every call builds the same file; the control tokens' embedding
+/// rows are zero, so their logits are 0 and greedy decoding never ends a text early.
+pub fn tiny_llama(options: TinyLlama) -> Vec<u8> {
+    use candle_core::quantized::gguf_file::{self, Value};
+    use candle_core::quantized::{GgmlDType, QTensor};
+    use candle_core::Tensor;
+
+    let printable = |b: u32| matches!(b, 33..=126 | 161..=172 | 174..=255);
+    let mut moved = 0u32;
+    let mut tokens: Vec<String> = (0u32..256)
+        .map(|b| {
+            if printable(b) {
+                char::from_u32(b).unwrap().to_string()
+            } else {
+                moved += 1;
+                char::from_u32(255 + moved).unwrap().to_string()
+            }
+        })
+        .collect();
+    tokens.extend(["he", "Ġt", "<|endoftext|>", "<|im_start|>", "<|im_end|>"].map(String::from));
+    let types: Vec<Value> = tokens.iter().map(|t| Value::I32(if t.starts_with("<|") { 3 } else { 1 })).collect();
+    let vocab = tokens.len();
+    let (hidden, ffn, kv) = (64usize, 128usize, 32usize);
+    let template = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
+    let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::String(s.clone())).collect());
+    let metadata: Vec<(&str, Value)> = vec![
+        ("general.architecture", Value::String("llama".into())),
+        ("llama.block_count", Value::U32(2)),
+        ("llama.context_length", Value::U32(if options.context_length == 0 { 32 } else { options.context_length })),
+        ("llama.embedding_length", Value::U32(hidden as u32)),
+        ("llama.feed_forward_length", Value::U32(ffn as u32)),
+        ("llama.attention.head_count", Value::U32(2)),
+        ("llama.attention.head_count_kv", Value::U32(1)),
+        ("llama.attention.layer_norm_rms_epsilon", Value::F32(1e-5)),
+        ("llama.rope.freq_base", Value::F32(10_000.0)),
+        ("tokenizer.ggml.model", Value::String("gpt2".into())),
+        ("tokenizer.ggml.pre", Value::String("smollm".into())),
+        ("tokenizer.ggml.tokens", strings(&tokens)),
+        ("tokenizer.ggml.merges", strings(&["h e".to_string(), "Ġ t".to_string()])),
+        ("tokenizer.ggml.token_type", Value::Array(types)),
+        ("tokenizer.ggml.eos_token_id", Value::U32(vocab as u32 - 1)),
+        ("tokenizer.chat_template", Value::String(template.into())),
+    ];
+    let metadata: Vec<(&str, Value)> = metadata.into_iter().filter(|(k, _)| Some(*k) != options.without_key).collect();
+
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut random = |rows: usize, cols: usize, dtype: GgmlDType, zero_rows: usize| {
+        let values: Vec<f32> = (0..rows * cols)
+            .map(|i| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let uniform = (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+                if i >= (rows - zero_rows) * cols { 0.0 } else { uniform }
+            })
+            .collect();
+        QTensor::quantize(&Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap(), dtype).unwrap()
+    };
+    let ones = |n: usize| QTensor::quantize(&Tensor::ones(n, DType::F32, &Device::Cpu).unwrap(), GgmlDType::F32).unwrap();
+    let mut tensors: Vec<(String, QTensor)> = vec![
+        ("token_embd.weight".into(), random(vocab, hidden, GgmlDType::Q8_0, 3)),
+        ("output_norm.weight".into(), ones(hidden)),
+    ];
+    for layer in 0..2 {
+        let name = |part: &str| format!("blk.{layer}.{part}.weight");
+        tensors.push((name("attn_norm"), ones(hidden)));
+        tensors.push((name("ffn_norm"), ones(hidden)));
+        tensors.push((name("attn_q"), random(hidden, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((name("attn_k"), random(kv, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((name("attn_v"), random(kv, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((name("attn_output"), random(hidden, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((name("ffn_gate"), random(ffn, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((name("ffn_up"), random(ffn, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((name("ffn_down"), random(hidden, ffn, GgmlDType::Q4_1, 0)));
+    }
+    tensors.retain(|(name, _)| Some(name.as_str()) != options.without_tensor);
+
+    let mut out = std::io::Cursor::new(Vec::new());
+    let md: Vec<(&str, &Value)> = metadata.iter().map(|(k, v)| (*k, v)).collect();
+    let ts: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    gguf_file::write(&mut out, &md, &ts).unwrap();
+    out.into_inner()
+}

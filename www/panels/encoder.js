@@ -1,11 +1,12 @@
 // Panel 1, the encoder: sentences in, a cosine heatmap and a 2D PCA map out; click a point
 // for its nearest neighbours. All maths happens in the worker (Rust); this file only shows.
 import { element, showNotices } from '../dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { onLanguageChange, t } from '../i18n.js';
 import { showModelStatus } from '../model-status.js';
+import { ENCODER } from '../models.js';
 import { drawHeatmap, drawScatter, shortLabel } from '../plots.js';
+import { mountPresetPicker } from '../preset-picker.js';
 
-export const ENCODER = 'all-MiniLM-L6-v2';
 /** More lines than this make an unreadable map and heatmap. */
 const MAX_LINES = 200;
 const NEIGHBOURS = 5;
@@ -21,7 +22,6 @@ export function linesToEmbed(text) {
 export function mountEncoderPanel(root, { models, presets }) {
   const $ = (selector) => root.querySelector(selector);
   const input = $('#encoder-input');
-  const presetSelect = $('#encoder-preset');
   const button = $('#encoder-embed');
   const notices = $('#encoder-notices');
   const mapElement = $('#encoder-map');
@@ -33,18 +33,7 @@ export function mountEncoderPanel(root, { models, presets }) {
 
   showModelStatus($('#encoder-status'), models, ENCODER);
 
-  const fillPresets = () => {
-    const chosen = presetSelect.value;
-    presetSelect.replaceChildren(
-      element('option', { value: '' }, t('encoder.choose')),
-      ...presets.map((p) => element('option', { value: p.id }, p.label[language()] ?? p.label.en)),
-    );
-    presetSelect.value = chosen;
-  };
-  presetSelect.addEventListener('change', () => {
-    const preset = presets.find((p) => p.id === presetSelect.value);
-    if (preset) input.value = preset.texts.join('\n');
-  });
+  mountPresetPicker($('#encoder-preset'), presets, (preset) => (input.value = preset.texts.join('\n')));
   if (!input.value) input.value = presets[0].texts.join('\n');
 
   const drawMap = () => {
@@ -130,9 +119,5 @@ export function mountEncoderPanel(root, { models, presets }) {
   }
 
   button.addEventListener('click', embed);
-  fillPresets();
-  onLanguageChange(() => {
-    fillPresets();
-    drawCaptions();
-  });
+  onLanguageChange(drawCaptions);
 }

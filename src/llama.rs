@@ -1,0 +1,277 @@
+//! The Llama decoder (SmolLM2's architecture) over GGUF weights, assembled from candle's
+//! quantized pieces (`QMatMul`, `RmsNorm`, `rope_i`, its causal mask and `KvCache`).
+//!
+//! Why not candle's own `quantized_llama::ModelWeights`: it precomputes rotary tables for
+//! 4,096 positions (SmolLM2's window is 8,192), returns only the last position's logits (the
+//! surprise view scores every position in one pass), hides its hidden states (the lessons
+//! average them), and keeps its KV cache inside the model (here each generation owns one).
+//! The maths is the same: pre-norm attention with grouped KV heads and interleaved RoPE, a
+//! SwiGLU MLP, the output layer tied to the token embedding when `output.weight` is absent.
+
+use candle_core::quantized::gguf_file::Content;
+use candle_core::quantized::QMatMul;
+use candle_core::{DType, Device, Module, Tensor};
+use candle_nn::kv_cache::KvCache;
+use candle_transformers::quantized_nn::RmsNorm;
+use candle_transformers::utils::{build_causal_mask, repeat_kv};
+use std::io::{Read, Seek};
+
+use crate::error::{Error, Result};
+
+/// The KV cache starts with room for this many positions and grows by as much again.
+const CACHE_CHUNK: usize = 512;
+
+fn bad_gguf(reason: impl Into<String>) -> Error {
+    Error::BadModelFile {
+        file: "the GGUF file",
+        what: "Llama model",
+        reason: reason.into(),
+    }
+}
+
+/// The shape of the network, from the GGUF's `llama.*` metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlamaConfig {
+    pub layers: usize,
+    pub hidden: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+    pub context_length: usize,
+    pub vocab: usize,
+    pub rms_eps: f64,
+    pub rope_base: f32,
+}
+
+impl LlamaConfig {
+    fn from_gguf(content: &Content) -> Result<Self> {
+        let md = &content.metadata;
+        let arch = crate::gguf_tokenizer::metadata(md, "general.architecture")?
+            .to_string()
+            .map_err(|_| bad_gguf("general.architecture is not a string"))?;
+        if arch != "llama" {
+            return Err(bad_gguf(format!("architecture {arch:?} is not llama")));
+        }
+        let number = |key: &str| -> Result<u32> {
+            crate::gguf_tokenizer::metadata(md, key)?
+                .to_u32()
+                .map_err(|_| bad_gguf(format!("{key} is not a u32")))
+        };
+        let heads = number("llama.attention.head_count")? as usize;
+        let hidden = number("llama.embedding_length")? as usize;
+        let kv_heads = number("llama.attention.head_count_kv")? as usize;
+        if heads == 0 || kv_heads == 0 || hidden % heads != 0 || heads % kv_heads != 0 {
+            return Err(bad_gguf(format!("{heads} heads, {kv_heads} KV heads and width {hidden} do not fit together")));
+        }
+        let vocab = match md.get("llama.vocab_size") {
+            Some(v) => v.to_u32().map_err(|_| bad_gguf("llama.vocab_size is not a u32"))? as usize,
+            None => crate::gguf_tokenizer::metadata(md, "tokenizer.ggml.tokens")?
+                .to_vec()
+                .map_err(|_| bad_gguf("tokenizer.ggml.tokens is not an array"))?
+                .len(),
+        };
+        Ok(Self {
+            layers: number("llama.block_count")? as usize,
+            hidden,
+            heads,
+            kv_heads,
+            head_dim: hidden / heads,
+            context_length: number("llama.context_length")? as usize,
+            vocab,
+            rms_eps: crate::gguf_tokenizer::metadata(md, "llama.attention.layer_norm_rms_epsilon")?
+                .to_f32()
+                .map_err(|_| bad_gguf("llama.attention.layer_norm_rms_epsilon is not a float"))?
+                as f64,
+            rope_base: md.get("llama.rope.freq_base").and_then(|v| v.to_f32().ok()).unwrap_or(10_000.0),
+        })
+    }
+}
+
+struct Layer {
+    attn_norm: RmsNorm,
+    wq: QMatMul,
+    wk: QMatMul,
+    wv: QMatMul,
+    wo: QMatMul,
+    ffn_norm: RmsNorm,
+    gate: QMatMul,
+    up: QMatMul,
+    down: QMatMul,
+}
+
+/// Per-generation attention memory: keys and values of every position seen so far.
+pub struct Cache {
+    layers: Vec<KvCache>,
+}
+
+impl Cache {
+    /// Positions already in the cache; the next token goes at this position.
+    pub fn len(&self) -> usize {
+        self.layers.first().map_or(0, |c| c.current_seq_len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub struct Llama {
+    config: LlamaConfig,
+    /// `token_embd.weight`, kept quantized: rows are looked up for the input, and the same
+    /// matrix is the output layer when the GGUF has no `output.weight`.
+    embedding: QMatMul,
+    output: Option<QMatMul>,
+    layers: Vec<Layer>,
+    norm: RmsNorm,
+    cos: Tensor,
+    sin: Tensor,
+    device: Device,
+}
+
+impl Llama {
+    pub fn from_gguf<R: Read + Seek>(content: &Content, reader: &mut R) -> Result<Self> {
+        let config = LlamaConfig::from_gguf(content)?;
+        let device = Device::Cpu;
+        let mut tensor = |name: &str| {
+            content
+                .tensor(reader, name, &device)
+                .map_err(|e| bad_gguf(format!("tensor {name}: {e}")))
+        };
+        let expect = |t: &candle_core::quantized::QTensor, name: &str, dims: &[usize]| {
+            if t.shape().dims() != dims {
+                return Err(bad_gguf(format!("tensor {name} has shape {:?}, expected {dims:?}", t.shape().dims())));
+            }
+            Ok(())
+        };
+        let (h, kv) = (config.hidden, config.kv_heads * config.head_dim);
+        let norm = |t: candle_core::quantized::QTensor, name: &str| -> Result<RmsNorm> {
+            expect(&t, name, &[h])?;
+            Ok(RmsNorm::from_qtensor(t, config.rms_eps)?)
+        };
+        let matrix = |t: candle_core::quantized::QTensor, name: &str, dims: &[usize]| -> Result<QMatMul> {
+            expect(&t, name, dims)?;
+            Ok(QMatMul::from_qtensor(t)?)
+        };
+
+        let embedding = tensor("token_embd.weight")?;
+        expect(&embedding, "token_embd.weight", &[config.vocab, h])?;
+        let embedding = QMatMul::from_qtensor(embedding)?;
+        let output = match content.tensor_infos.contains_key("output.weight") {
+            true => Some(matrix(tensor("output.weight")?, "output.weight", &[config.vocab, h])?),
+            false => None,
+        };
+        let mut layers = Vec::with_capacity(config.layers);
+        for i in 0..config.layers {
+            let name = |part: &str| format!("blk.{i}.{part}.weight");
+            let ffn = tensor(&name("ffn_up"))?.shape().dims()[0];
+            layers.push(Layer {
+                attn_norm: norm(tensor(&name("attn_norm"))?, &name("attn_norm"))?,
+                wq: matrix(tensor(&name("attn_q"))?, &name("attn_q"), &[h, h])?,
+                wk: matrix(tensor(&name("attn_k"))?, &name("attn_k"), &[kv, h])?,
+                wv: matrix(tensor(&name("attn_v"))?, &name("attn_v"), &[kv, h])?,
+                wo: matrix(tensor(&name("attn_output"))?, &name("attn_output"), &[h, h])?,
+                ffn_norm: norm(tensor(&name("ffn_norm"))?, &name("ffn_norm"))?,
+                gate: matrix(tensor(&name("ffn_gate"))?, &name("ffn_gate"), &[ffn, h])?,
+                up: matrix(tensor(&name("ffn_up"))?, &name("ffn_up"), &[ffn, h])?,
+                down: matrix(tensor(&name("ffn_down"))?, &name("ffn_down"), &[h, ffn])?,
+            });
+        }
+        let norm = norm(tensor("output_norm.weight")?, "output_norm.weight")?;
+
+        let (cos, sin) = rotary_tables(config.head_dim, config.rope_base, config.context_length, &device)?;
+        Ok(Self { config, embedding, output, layers, norm, cos, sin, device })
+    }
+
+    pub fn config(&self) -> &LlamaConfig {
+        &self.config
+    }
+
+    pub fn new_cache(&self) -> Cache {
+        Cache {
+            layers: (0..self.config.layers).map(|_| KvCache::new(2, CACHE_CHUNK)).collect(),
+        }
+    }
+
+    /// Runs `tokens` at the positions after those already in `cache` (which grows by them)
+    /// and returns the final normalised hidden states, (tokens, hidden).
+    pub fn forward(&self, tokens: &[u32], cache: &mut Cache) -> Result<Tensor> {
+        let start = cache.len();
+        let seq = tokens.len();
+        if seq == 0 {
+            return Err(bad_gguf("forward() needs at least one token"));
+        }
+        if start + seq > self.config.context_length {
+            return Err(Error::ContextFull {
+                tokens: start + seq,
+                limit: self.config.context_length,
+            });
+        }
+        let ids = Tensor::new(tokens, &self.device)?;
+        let mut x = self.embedding.embedding(&ids)?.unsqueeze(0)?;
+        let mask = if seq > 1 { Some(build_causal_mask(seq, start, &self.device)?) } else { None };
+        let cos = self.cos.narrow(0, start, seq)?;
+        let sin = self.sin.narrow(0, start, seq)?;
+        for (layer, kv) in self.layers.iter().zip(cache.layers.iter_mut()) {
+            let attended = self.attention(layer, &layer.attn_norm.forward(&x)?, kv, mask.as_ref(), &cos, &sin)?;
+            x = (x + attended)?;
+            let h = layer.ffn_norm.forward(&x)?;
+            let mlp = layer.down.forward(&(candle_nn::ops::silu(&layer.gate.forward(&h)?)? * layer.up.forward(&h)?)?)?;
+            x = (x + mlp)?;
+        }
+        Ok(self.norm.forward(&x)?.squeeze(0)?)
+    }
+
+    /// Next-token logits, (rows, vocab), for hidden states from [`Llama::forward`].
+    pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
+        Ok(self.output.as_ref().unwrap_or(&self.embedding).forward(hidden)?)
+    }
+
+    fn attention(
+        &self,
+        layer: &Layer,
+        x: &Tensor,
+        kv: &mut KvCache,
+        mask: Option<&Tensor>,
+        cos: &Tensor,
+        sin: &Tensor,
+    ) -> Result<Tensor> {
+        let c = &self.config;
+        let (batch, seq, _) = x.dims3()?;
+        let heads = |t: Tensor, n: usize| -> candle_core::Result<Tensor> {
+            t.reshape((batch, seq, n, c.head_dim))?.transpose(1, 2)?.contiguous()
+        };
+        let q = candle_nn::rotary_emb::rope_i(&heads(layer.wq.forward(x)?, c.heads)?, cos, sin)?;
+        let k = candle_nn::rotary_emb::rope_i(&heads(layer.wk.forward(x)?, c.kv_heads)?, cos, sin)?;
+        let v = heads(layer.wv.forward(x)?, c.kv_heads)?;
+        let (k, v) = kv.append(&k, &v)?;
+        let groups = c.heads / c.kv_heads;
+        let k = repeat_kv(k.contiguous()?, groups)?;
+        let v = repeat_kv(v.contiguous()?, groups)?;
+        let scores = (q.matmul(&k.t()?)? / (c.head_dim as f64).sqrt())?;
+        let scores = match mask {
+            Some(mask) => {
+                let mask = mask.broadcast_as(scores.shape())?;
+                let blocked = Tensor::new(f32::NEG_INFINITY, &self.device)?.broadcast_as(scores.shape())?;
+                mask.where_cond(&blocked, &scores)?
+            }
+            None => scores,
+        };
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let out = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, seq, c.hidden))?;
+        Ok(layer.wo.forward(&out)?)
+    }
+}
+
+/// cos and sin of every rotary angle for every position of the context window.
+fn rotary_tables(head_dim: usize, base: f32, positions: usize, device: &Device) -> Result<(Tensor, Tensor)> {
+    let inverse: Vec<f32> = (0..head_dim)
+        .step_by(2)
+        .map(|i| 1f32 / base.powf(i as f32 / head_dim as f32))
+        .collect();
+    let inverse = Tensor::new(inverse.as_slice(), device)?.unsqueeze(0)?;
+    let angles = Tensor::arange(0u32, positions as u32, device)?
+        .to_dtype(DType::F32)?
+        .unsqueeze(1)?
+        .matmul(&inverse)?;
+    Ok((angles.cos()?, angles.sin()?))
+}

@@ -1,0 +1,97 @@
+// Panel 3, surprise (teacher forcing): any text in, each token coloured by the probability
+// the decoder gave it after the tokens before it; click a token for the alternatives.
+import { showNotices } from '../dom.js';
+import { onLanguageChange, t } from '../i18n.js';
+import { drawBars } from '../plots.js';
+import { mountPresetPicker } from '../preset-picker.js';
+import { selectChip, tokenChip, visibleToken } from '../tokens.js';
+
+/** Green for expected tokens, red for surprising ones (log-probability 0 … −8 and below). */
+function surpriseTint(logprob) {
+  const expected = Math.min(1, Math.max(0, 1 + logprob / 8));
+  return `hsl(${Math.round(expected * 120)} 75% 80%)`;
+}
+
+export function mountSurprisePanel(root, { models, presets }) {
+  const $ = (selector) => root.querySelector(selector);
+  const input = $('#surprise-input');
+  const button = $('#surprise-score');
+  const chips = $('#surprise-chips');
+  const summary = $('#surprise-summary');
+  const notices = $('#surprise-notices');
+  const caption = $('#surprise-caption');
+  const bars = $('#surprise-bars');
+  /** The last scoring: {tokens, scored, per, selected}. */
+  let shown = null;
+
+  mountPresetPicker($('#surprise-preset'), presets, (preset) => (input.value = preset.text));
+  if (!input.value) input.value = presets[0].text;
+
+  const showPosition = (i) => {
+    shown.selected = i;
+    selectChip(chips.children[i]);
+    if (i === 0) {
+      caption.textContent = t('surprise.first');
+      bars.replaceChildren();
+      return;
+    }
+    const { scored, per, tokens } = shown;
+    const k = i - 1;
+    const top = Array.from({ length: per }, (_, j) => ({
+      id: scored.topIds[k * per + j],
+      text: scored.topTexts[k * per + j],
+      prob: Math.exp(scored.topLogprobs[k * per + j]),
+    }));
+    const actualAt = top.findIndex((alt) => alt.id === scored.ids[k]);
+    if (actualAt < 0) top.push({ id: scored.ids[k], text: tokens[i], prob: Math.exp(scored.logprobs[k]) });
+    drawBars(bars, {
+      labels: top.map((alt) => visibleToken(alt.text)),
+      values: top.map((alt) => alt.prob),
+      highlight: actualAt >= 0 ? actualAt : top.length - 1,
+    });
+    caption.textContent = t('surprise.caption', { token: visibleToken(tokens[i]), prob: Math.exp(scored.logprobs[k]).toFixed(4) });
+  };
+
+  const showSummary = () => {
+    if (!shown) return;
+    const { logprobs } = shown.scored;
+    const mean = logprobs.reduce((sum, lp) => sum + lp, 0) / logprobs.length;
+    summary.textContent = t('surprise.summary', { count: shown.tokens.length, mean: mean.toFixed(2), perplexity: Math.exp(-mean).toFixed(1) });
+  };
+
+  async function score() {
+    showNotices(notices, []);
+    if (!input.value.trim()) {
+      showNotices(notices, [{ text: t('surprise.empty'), kind: 'error' }]);
+      return;
+    }
+    button.disabled = true;
+    root.setAttribute('aria-busy', 'true');
+    try {
+      const { ids, tokens } = await models.tokenize(input.value);
+      if (ids.length < 2) throw new Error(t('surprise.tooShort'));
+      const scored = await models.score(ids, {
+        onEvent: (event) => event.kind === 'prefill' && (summary.textContent = t('decoder.prefill', { done: event.done, total: event.total })),
+      });
+      shown = { tokens, scored, per: scored.topIds.length / scored.ids.length, selected: -1 };
+      chips.replaceChildren(...tokens.map((piece, i) => tokenChip(piece, {
+        tint: i === 0 ? 'var(--line)' : surpriseTint(scored.logprobs[i - 1]),
+        title: i === 0 ? '' : `p = ${Math.exp(scored.logprobs[i - 1]).toFixed(4)}`,
+        onClick: () => showPosition(i),
+      })));
+      showSummary();
+      caption.textContent = t('surprise.hint');
+    } catch (error) {
+      showNotices(notices, [{ text: error.message, kind: 'error' }]);
+    } finally {
+      button.disabled = false;
+      root.removeAttribute('aria-busy');
+    }
+  }
+
+  button.addEventListener('click', score);
+  onLanguageChange(() => {
+    showSummary();
+    if (shown?.selected >= 0) showPosition(shown.selected);
+  });
+}

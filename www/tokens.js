@@ -1,0 +1,21 @@
+// How tokens look on the page: whitespace made visible, because a token's leading space is
+// part of it (" Paris" and "Paris" are different tokens).
+import { element } from './dom.js';
+
+export function visibleToken(piece) {
+  return piece.replace(/ /g, '·').replace(/\n/g, '↵').replace(/\t/g, '→') || '∅';
+}
+
+/** A clickable chip for one token; `tint` is a CSS colour. */
+export function tokenChip(piece, { tint, title, onClick }) {
+  const chip = element('button', { type: 'button', className: 'chip', title }, visibleToken(piece));
+  if (tint) chip.style.background = tint;
+  chip.addEventListener('click', onClick);
+  return chip;
+}
+
+/** Marks `chip` as the selected one among its siblings. */
+export function selectChip(chip) {
+  for (const other of chip.parentElement.querySelectorAll('.chip.selected')) other.classList.remove('selected');
+  chip.classList.add('selected');
+}
