@@ -5,9 +5,8 @@ import { showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
 import { showModelStatus } from '../model-status.js';
 import { DECODER } from '../models.js';
-import { drawBars } from '../plots.js';
 import { mountPresetPicker } from '../preset-picker.js';
-import { selectChip, tokenChip, visibleToken } from '../tokens.js';
+import { drawCandidates, selectChip, tokenChip, visibleToken } from '../tokens.js';
 
 /** Reads a number input, clamped to its min/max; the default when empty. */
 function numberFrom(input, fallback) {
@@ -90,13 +89,7 @@ export function mountDecoderPanel(root, { models, presets }) {
     const step = run?.steps[index] ?? null;
     if (!step) return;
     selectChip(chips.children[index]);
-    const chosenAt = step.top.findIndex((alt) => alt.id === step.id);
-    const top = chosenAt >= 0 ? step.top : [...step.top, { id: step.id, text: step.piece, prob: step.prob }];
-    drawBars(bars, {
-      labels: top.map((alt) => visibleToken(alt.text)),
-      values: top.map((alt) => alt.prob),
-      highlight: chosenAt >= 0 ? chosenAt : top.length - 1,
-    });
+    drawCandidates(bars, step.top, { id: step.id, text: step.piece, prob: step.prob });
     caption.textContent = t('decoder.stepCaption', { n: index + 1, token: visibleToken(step.piece), prob: step.prob.toFixed(3) });
   };
 

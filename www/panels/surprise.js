@@ -2,9 +2,8 @@
 // the decoder gave it after the tokens before it; click a token for the alternatives.
 import { showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
-import { drawBars } from '../plots.js';
 import { mountPresetPicker } from '../preset-picker.js';
-import { selectChip, tokenChip, visibleToken } from '../tokens.js';
+import { drawCandidates, selectChip, tokenChip, visibleToken } from '../tokens.js';
 
 /** Green for expected tokens, red for surprising ones (log-probability 0 … −8 and below). */
 function surpriseTint(logprob) {
@@ -42,13 +41,7 @@ export function mountSurprisePanel(root, { models, presets }) {
       text: scored.topTexts[k * per + j],
       prob: Math.exp(scored.topLogprobs[k * per + j]),
     }));
-    const actualAt = top.findIndex((alt) => alt.id === scored.ids[k]);
-    if (actualAt < 0) top.push({ id: scored.ids[k], text: tokens[i], prob: Math.exp(scored.logprobs[k]) });
-    drawBars(bars, {
-      labels: top.map((alt) => visibleToken(alt.text)),
-      values: top.map((alt) => alt.prob),
-      highlight: actualAt >= 0 ? actualAt : top.length - 1,
-    });
+    drawCandidates(bars, top, { id: scored.ids[k], text: tokens[i], prob: Math.exp(scored.logprobs[k]) });
     caption.textContent = t('surprise.caption', { token: visibleToken(tokens[i]), prob: Math.exp(scored.logprobs[k]).toFixed(4) });
   };
 
