@@ -36,24 +36,41 @@ impl Decoder {
             return Err(Error::BadModelFile {
                 file: "the GGUF file",
                 what: "Llama model",
-                reason: format!("its tokenizer has {vocab} tokens but its embedding {}", model.config().vocab),
+                reason: format!(
+                    "its tokenizer has {vocab} tokens but its embedding {}",
+                    model.config().vocab
+                ),
             });
         }
         let chat = match content.metadata.get("tokenizer.chat_template") {
-            Some(source) => Some(ChatTemplate::new(source.to_string().cloned().map_err(|_| Error::BadModelFile {
-                file: "the GGUF file",
-                what: "chat template",
-                reason: "tokenizer.chat_template is not a string".into(),
-            })?)?),
+            Some(source) => Some(ChatTemplate::new(source.to_string().cloned().map_err(
+                |_| Error::BadModelFile {
+                    file: "the GGUF file",
+                    what: "chat template",
+                    reason: "tokenizer.chat_template is not a string".into(),
+                },
+            )?)?),
             None => None,
         };
-        let mut end_tokens: Vec<u32> = END_TOKENS.iter().filter_map(|t| tokenizer.token_to_id(t)).collect();
-        if let Some(eos) = content.metadata.get("tokenizer.ggml.eos_token_id").and_then(|v| v.to_u32().ok()) {
+        let mut end_tokens: Vec<u32> = END_TOKENS
+            .iter()
+            .filter_map(|t| tokenizer.token_to_id(t))
+            .collect();
+        if let Some(eos) = content
+            .metadata
+            .get("tokenizer.ggml.eos_token_id")
+            .and_then(|v| v.to_u32().ok())
+        {
             if !end_tokens.contains(&eos) {
                 end_tokens.push(eos);
             }
         }
-        Ok(Self { model, tokenizer, chat, end_tokens })
+        Ok(Self {
+            model,
+            tokenizer,
+            chat,
+            end_tokens,
+        })
     }
 
     pub(crate) fn model(&self) -> &Llama {
@@ -79,7 +96,10 @@ impl Decoder {
         self.tokenizer
             .encode(text, false)
             .map(|encoding| encoding.get_ids().to_vec())
-            .map_err(|e| Error::Tokenize { index: 0, reason: e.to_string() })
+            .map_err(|e| Error::Tokenize {
+                index: 0,
+                reason: e.to_string(),
+            })
     }
 
     /// The text of `ids`, control tokens included.
@@ -87,7 +107,10 @@ impl Decoder {
         self.check_ids(ids)?;
         self.tokenizer
             .decode(ids, false)
-            .map_err(|e| Error::Tokenize { index: 0, reason: e.to_string() })
+            .map_err(|e| Error::Tokenize {
+                index: 0,
+                reason: e.to_string(),
+            })
     }
 
     /// One token as a learner should see it (see [`token_display`]).

@@ -68,9 +68,14 @@ impl Encoder {
     pub fn from_files(files: &EncoderFiles) -> Result<Self> {
         let config: Config = serde_json::from_slice(files.config)
             .map_err(|e| bad_file("config.json", "BERT config", e))?;
-        let sentence: SentenceConfig = serde_json::from_slice(files.sentence_config).map_err(|e| {
-            bad_file("sentence_bert_config.json", "sentence-transformers config", e)
-        })?;
+        let sentence: SentenceConfig =
+            serde_json::from_slice(files.sentence_config).map_err(|e| {
+                bad_file(
+                    "sentence_bert_config.json",
+                    "sentence-transformers config",
+                    e,
+                )
+            })?;
         let max_tokens = sentence.max_seq_length.min(config.max_position_embeddings);
 
         let mut tokenizer = Tokenizer::from_bytes(files.tokenizer)
@@ -87,8 +92,13 @@ impl Encoder {
 
         let vb = VarBuilder::from_slice_safetensors(files.weights, DType::F32, &Device::Cpu)
             .map_err(|e| bad_file("model.safetensors", "safetensors file", e))?;
-        let model = BertModel::load(vb, &config)
-            .map_err(|e| bad_file("model.safetensors", "set of weights for this BERT config", e))?;
+        let model = BertModel::load(vb, &config).map_err(|e| {
+            bad_file(
+                "model.safetensors",
+                "set of weights for this BERT config",
+                e,
+            )
+        })?;
 
         Ok(Self {
             model,

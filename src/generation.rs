@@ -110,7 +110,8 @@ impl TextStream {
         self.ids.push(id);
         let before = decoder.decode(&self.ids[self.start..self.shown])?;
         let after = decoder.decode(&self.ids[self.start..])?;
-        if after.len() <= before.len() || after.ends_with('\u{FFFD}') || !after.starts_with(&before) {
+        if after.len() <= before.len() || after.ends_with('\u{FFFD}') || !after.starts_with(&before)
+        {
             return Ok(String::new());
         }
         self.start = self.shown;
@@ -141,7 +142,10 @@ impl Generation {
         decoder.check_ids(&prompt)?;
         let limit = decoder.context_length();
         if prompt.len() + usize::from(options.max_new_tokens > 0) > limit {
-            return Err(Error::PromptTooLong { tokens: prompt.len(), limit });
+            return Err(Error::PromptTooLong {
+                tokens: prompt.len(),
+                limit,
+            });
         }
         Ok(Self {
             prompt_len: prompt.len(),
@@ -248,7 +252,14 @@ impl Generation {
             self.stream.push(decoder, id)?
         };
         self.output.push_str(&text);
-        if let Some(at) = self.options.stop.iter().filter(|s| !s.is_empty()).filter_map(|s| self.output.find(s.as_str())).min() {
+        if let Some(at) = self
+            .options
+            .stop
+            .iter()
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| self.output.find(s.as_str()))
+            .min()
+        {
             let cut = self.output.len() - at;
             self.output.truncate(at);
             text.truncate(text.len().saturating_sub(cut));
@@ -268,7 +279,11 @@ impl Generation {
             prob: log_probs[id as usize].exp(),
             top: top_candidates(&log_probs, TOP_ALTERNATIVES)
                 .into_iter()
-                .map(|c| Alternative { id: c.id, text: decoder.token_text(c.id), prob: c.logprob.exp() })
+                .map(|c| Alternative {
+                    id: c.id,
+                    text: decoder.token_text(c.id),
+                    prob: c.logprob.exp(),
+                })
                 .collect(),
         })
     }

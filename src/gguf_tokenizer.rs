@@ -66,13 +66,21 @@ fn integer(value: &Value) -> Option<i64> {
 /// Builds the tokenizer described by a GGUF file's `tokenizer.ggml.*` metadata.
 pub fn tokenizer_from_gguf(content: &Content) -> Result<Tokenizer> {
     let md = &content.metadata;
-    let model = metadata(md, "tokenizer.ggml.model")?.to_string().map_err(|_| bad_gguf("tokenizer.ggml.model is not a string"))?;
+    let model = metadata(md, "tokenizer.ggml.model")?
+        .to_string()
+        .map_err(|_| bad_gguf("tokenizer.ggml.model is not a string"))?;
     if model != "gpt2" {
-        return Err(bad_gguf(format!("tokenizer.ggml.model is {model:?}; only byte-level BPE (\"gpt2\") is supported")));
+        return Err(bad_gguf(format!(
+            "tokenizer.ggml.model is {model:?}; only byte-level BPE (\"gpt2\") is supported"
+        )));
     }
-    let pre = metadata(md, "tokenizer.ggml.pre")?.to_string().map_err(|_| bad_gguf("tokenizer.ggml.pre is not a string"))?;
+    let pre = metadata(md, "tokenizer.ggml.pre")?
+        .to_string()
+        .map_err(|_| bad_gguf("tokenizer.ggml.pre is not a string"))?;
     if !SUPPORTED_PRE_TOKENIZERS.contains(&pre.as_str()) {
-        return Err(bad_gguf(format!("pre-tokenizer {pre:?} is not supported (only {SUPPORTED_PRE_TOKENIZERS:?})")));
+        return Err(bad_gguf(format!(
+            "pre-tokenizer {pre:?} is not supported (only {SUPPORTED_PRE_TOKENIZERS:?})"
+        )));
     }
 
     let tokens = strings(md, "tokenizer.ggml.tokens")?;
@@ -80,21 +88,35 @@ pub fn tokenizer_from_gguf(content: &Content) -> Result<Tokenizer> {
         .into_iter()
         .map(|merge| match merge.split_once(' ') {
             Some((a, b)) => Ok((a.to_string(), b.to_string())),
-            None => Err(bad_gguf(format!("merge {merge:?} is not two tokens separated by a space"))),
+            None => Err(bad_gguf(format!(
+                "merge {merge:?} is not two tokens separated by a space"
+            ))),
         })
         .collect::<Result<Vec<_>>>()?;
     let types = metadata(md, "tokenizer.ggml.token_type")?
         .to_vec()
         .map_err(|_| bad_gguf("tokenizer.ggml.token_type is not an array"))?;
     if types.len() != tokens.len() {
-        return Err(bad_gguf(format!("{} token types for {} tokens", types.len(), tokens.len())));
+        return Err(bad_gguf(format!(
+            "{} token types for {} tokens",
+            types.len(),
+            tokens.len()
+        )));
     }
 
-    let vocab: Vocab = tokens.iter().enumerate().map(|(id, token)| (token.clone(), id as u32)).collect();
+    let vocab: Vocab = tokens
+        .iter()
+        .enumerate()
+        .map(|(id, token)| (token.clone(), id as u32))
+        .collect();
     let bpe = BPE::builder()
         .vocab_and_merges(vocab, merges)
         .build()
-        .map_err(|e| bad_gguf(format!("the vocabulary and merges do not form a BPE model: {e}")))?;
+        .map_err(|e| {
+            bad_gguf(format!(
+                "the vocabulary and merges do not form a BPE model: {e}"
+            ))
+        })?;
 
     let mut tokenizer = Tokenizer::new(bpe);
     tokenizer.with_pre_tokenizer(Some(Sequence::new(vec![
@@ -123,7 +145,10 @@ fn byte_of(c: char) -> Option<u8> {
         return Some(code as u8);
     }
     let index = code.checked_sub(256)?;
-    (0u32..256).filter(|&b| !printable(b)).nth(index as usize).map(|b| b as u8)
+    (0u32..256)
+        .filter(|&b| !printable(b))
+        .nth(index as usize)
+        .map(|b| b as u8)
 }
 
 /// A token as a learner should see it: its text when its bytes are whole UTF-8 characters,
@@ -133,7 +158,8 @@ pub fn token_display(tokenizer: &Tokenizer, id: u32) -> String {
         return format!("<unknown {id}>");
     };
     let bytes: Option<Vec<u8>> = piece.chars().map(byte_of).collect();
-    let Some(bytes) = bytes.filter(|_| !tokenizer.get_added_vocabulary().is_special_token(&piece)) else {
+    let Some(bytes) = bytes.filter(|_| !tokenizer.get_added_vocabulary().is_special_token(&piece))
+    else {
         return piece;
     };
     let mut shown = String::new();

@@ -60,11 +60,20 @@ impl LlamaConfig {
         let heads = number("llama.attention.head_count")? as usize;
         let hidden = number("llama.embedding_length")? as usize;
         let kv_heads = number("llama.attention.head_count_kv")? as usize;
-        if heads == 0 || kv_heads == 0 || hidden % heads != 0 || heads % kv_heads != 0 {
-            return Err(bad_gguf(format!("{heads} heads, {kv_heads} KV heads and width {hidden} do not fit together")));
+        if heads == 0
+            || kv_heads == 0
+            || !hidden.is_multiple_of(heads)
+            || !heads.is_multiple_of(kv_heads)
+        {
+            return Err(bad_gguf(format!(
+                "{heads} heads, {kv_heads} KV heads and width {hidden} do not fit together"
+            )));
         }
         let vocab = match md.get("llama.vocab_size") {
-            Some(v) => v.to_u32().map_err(|_| bad_gguf("llama.vocab_size is not a u32"))? as usize,
+            Some(v) => v
+                .to_u32()
+                .map_err(|_| bad_gguf("llama.vocab_size is not a u32"))?
+                as usize,
             None => crate::gguf_tokenizer::metadata(md, "tokenizer.ggml.tokens")?
                 .to_vec()
                 .map_err(|_| bad_gguf("tokenizer.ggml.tokens is not an array"))?
@@ -82,7 +91,10 @@ impl LlamaConfig {
                 .to_f32()
                 .map_err(|_| bad_gguf("llama.attention.layer_norm_rms_epsilon is not a float"))?
                 as f64,
-            rope_base: md.get("llama.rope.freq_base").and_then(|v| v.to_f32().ok()).unwrap_or(10_000.0),
+            rope_base: md
+                .get("llama.rope.freq_base")
+                .and_then(|v| v.to_f32().ok())
+                .unwrap_or(10_000.0),
         })
     }
 }
@@ -139,7 +151,10 @@ impl Llama {
         };
         let expect = |t: &candle_core::quantized::QTensor, name: &str, dims: &[usize]| {
             if t.shape().dims() != dims {
-                return Err(bad_gguf(format!("tensor {name} has shape {:?}, expected {dims:?}", t.shape().dims())));
+                return Err(bad_gguf(format!(
+                    "tensor {name} has shape {:?}, expected {dims:?}",
+                    t.shape().dims()
+                )));
             }
             Ok(())
         };
@@ -148,16 +163,21 @@ impl Llama {
             expect(&t, name, &[h])?;
             Ok(RmsNorm::from_qtensor(t, config.rms_eps)?)
         };
-        let matrix = |t: candle_core::quantized::QTensor, name: &str, dims: &[usize]| -> Result<QMatMul> {
-            expect(&t, name, dims)?;
-            Ok(QMatMul::from_qtensor(t)?)
-        };
+        let matrix =
+            |t: candle_core::quantized::QTensor, name: &str, dims: &[usize]| -> Result<QMatMul> {
+                expect(&t, name, dims)?;
+                Ok(QMatMul::from_qtensor(t)?)
+            };
 
         let embedding = tensor("token_embd.weight")?;
         expect(&embedding, "token_embd.weight", &[config.vocab, h])?;
         let embedding = QMatMul::from_qtensor(embedding)?;
         let output = match content.tensor_infos.contains_key("output.weight") {
-            true => Some(matrix(tensor("output.weight")?, "output.weight", &[config.vocab, h])?),
+            true => Some(matrix(
+                tensor("output.weight")?,
+                "output.weight",
+                &[config.vocab, h],
+            )?),
             false => None,
         };
         let mut layers = Vec::with_capacity(config.layers);
@@ -178,8 +198,22 @@ impl Llama {
         }
         let norm = norm(tensor("output_norm.weight")?, "output_norm.weight")?;
 
-        let (cos, sin) = rotary_tables(config.head_dim, config.rope_base, config.context_length, &device)?;
-        Ok(Self { config, embedding, output, layers, norm, cos, sin, device })
+        let (cos, sin) = rotary_tables(
+            config.head_dim,
+            config.rope_base,
+            config.context_length,
+            &device,
+        )?;
+        Ok(Self {
+            config,
+            embedding,
+            output,
+            layers,
+            norm,
+            cos,
+            sin,
+            device,
+        })
     }
 
     pub fn config(&self) -> &LlamaConfig {
@@ -188,7 +222,9 @@ impl Llama {
 
     pub fn new_cache(&self) -> Cache {
         Cache {
-            layers: (0..self.config.layers).map(|_| KvCache::new(2, CACHE_CHUNK)).collect(),
+            layers: (0..self.config.layers)
+                .map(|_| KvCache::new(2, CACHE_CHUNK))
+                .collect(),
         }
     }
 
@@ -208,14 +244,27 @@ impl Llama {
         }
         let ids = Tensor::new(tokens, &self.device)?;
         let mut x = self.embedding.embedding(&ids)?.unsqueeze(0)?;
-        let mask = if seq > 1 { Some(build_causal_mask(seq, start, &self.device)?) } else { None };
+        let mask = if seq > 1 {
+            Some(build_causal_mask(seq, start, &self.device)?)
+        } else {
+            None
+        };
         let cos = self.cos.narrow(0, start, seq)?;
         let sin = self.sin.narrow(0, start, seq)?;
         for (layer, kv) in self.layers.iter().zip(cache.layers.iter_mut()) {
-            let attended = self.attention(layer, &layer.attn_norm.forward(&x)?, kv, mask.as_ref(), &cos, &sin)?;
+            let attended = self.attention(
+                layer,
+                &layer.attn_norm.forward(&x)?,
+                kv,
+                mask.as_ref(),
+                &cos,
+                &sin,
+            )?;
             x = (x + attended)?;
             let h = layer.ffn_norm.forward(&x)?;
-            let mlp = layer.down.forward(&(candle_nn::ops::silu(&layer.gate.forward(&h)?)? * layer.up.forward(&h)?)?)?;
+            let mlp = layer.down.forward(
+                &(candle_nn::ops::silu(&layer.gate.forward(&h)?)? * layer.up.forward(&h)?)?,
+            )?;
             x = (x + mlp)?;
         }
         Ok(self.norm.forward(&x)?.squeeze(0)?)
@@ -223,7 +272,11 @@ impl Llama {
 
     /// Next-token logits, (rows, vocab), for hidden states from [`Llama::forward`].
     pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
-        Ok(self.output.as_ref().unwrap_or(&self.embedding).forward(hidden)?)
+        Ok(self
+            .output
+            .as_ref()
+            .unwrap_or(&self.embedding)
+            .forward(hidden)?)
     }
 
     fn attention(
@@ -238,7 +291,9 @@ impl Llama {
         let c = &self.config;
         let (batch, seq, _) = x.dims3()?;
         let heads = |t: Tensor, n: usize| -> candle_core::Result<Tensor> {
-            t.reshape((batch, seq, n, c.head_dim))?.transpose(1, 2)?.contiguous()
+            t.reshape((batch, seq, n, c.head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
         };
         let q = candle_nn::rotary_emb::rope_i(&heads(layer.wq.forward(x)?, c.heads)?, cos, sin)?;
         let k = candle_nn::rotary_emb::rope_i(&heads(layer.wk.forward(x)?, c.kv_heads)?, cos, sin)?;
@@ -251,19 +306,28 @@ impl Llama {
         let scores = match mask {
             Some(mask) => {
                 let mask = mask.broadcast_as(scores.shape())?;
-                let blocked = Tensor::new(f32::NEG_INFINITY, &self.device)?.broadcast_as(scores.shape())?;
+                let blocked =
+                    Tensor::new(f32::NEG_INFINITY, &self.device)?.broadcast_as(scores.shape())?;
                 mask.where_cond(&blocked, &scores)?
             }
             None => scores,
         };
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let out = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, seq, c.hidden))?;
+        let out = weights
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .reshape((batch, seq, c.hidden))?;
         Ok(layer.wo.forward(&out)?)
     }
 }
 
 /// cos and sin of every rotary angle for every position of the context window.
-fn rotary_tables(head_dim: usize, base: f32, positions: usize, device: &Device) -> Result<(Tensor, Tensor)> {
+fn rotary_tables(
+    head_dim: usize,
+    base: f32,
+    positions: usize,
+    device: &Device,
+) -> Result<(Tensor, Tensor)> {
     let inverse: Vec<f32> = (0..head_dim)
         .step_by(2)
         .map(|i| 1f32 / base.powf(i as f32 / head_dim as f32))

@@ -28,7 +28,10 @@ mod tests {
     #[test]
     fn mean_ignores_padded_positions() {
         let hidden = Tensor::new(
-            &[[[1f32, 2.], [3., 4.], [100., 100.]], [[5., 6.], [-7., -8.], [9., 10.]]],
+            &[
+                [[1f32, 2.], [3., 4.], [100., 100.]],
+                [[5., 6.], [-7., -8.], [9., 10.]],
+            ],
             &Device::Cpu,
         )
         .unwrap();

@@ -20,11 +20,8 @@ pub struct Projection {
 /// between runs.
 pub fn pca(rows: Rows, components: usize) -> Projection {
     let (n, dim) = (rows.len(), rows.dim());
-    let mut centred = DMatrix::<f64>::from_row_iterator(
-        n,
-        dim,
-        rows.iter().flatten().map(|&x| f64::from(x)),
-    );
+    let mut centred =
+        DMatrix::<f64>::from_row_iterator(n, dim, rows.iter().flatten().map(|&x| f64::from(x)));
     for mut column in centred.column_iter_mut() {
         let mean = column.mean();
         column.add_scalar_mut(-mean);
@@ -54,7 +51,10 @@ pub fn pca(rows: Rows, components: usize) -> Projection {
         } else {
             (&centred * vector).iter().copied().collect()
         };
-        let largest = scores.iter().copied().fold(0f64, |m, s| if s.abs() > m.abs() { s } else { m });
+        let largest = scores
+            .iter()
+            .copied()
+            .fold(0f64, |m, s| if s.abs() > m.abs() { s } else { m });
         let sign = if largest < 0.0 { -1.0 } else { 1.0 };
         for (i, s) in scores.iter().enumerate() {
             coords[i * components + c] = (s * sign) as f32;
@@ -73,7 +73,11 @@ mod tests {
     use super::*;
 
     fn distance(a: &[f32], b: &[f32]) -> f32 {
-        a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f32>().sqrt()
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f32>()
+            .sqrt()
     }
 
     /// Points of a plane, rotated into `dim` dimensions and shifted: PCA to 2D must keep all
@@ -118,7 +122,10 @@ mod tests {
             for j in 0..n {
                 let before = distance(&flat[i], &flat[j]);
                 let after = distance(&p.coords[i * 2..i * 2 + 2], &p.coords[j * 2..j * 2 + 2]);
-                assert!((before - after).abs() < 1e-3, "{i},{j}: {before} vs {after}");
+                assert!(
+                    (before - after).abs() < 1e-3,
+                    "{i},{j}: {before} vs {after}"
+                );
             }
         }
     }

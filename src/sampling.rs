@@ -88,14 +88,23 @@ pub fn log_probs(logits: &Tensor) -> Result<Vec<f32>> {
 /// The `k` most likely tokens, most likely first (ties by id).
 pub fn top_candidates(log_probs: &[f32], k: usize) -> Vec<Candidate> {
     let mut ids: Vec<u32> = (0..log_probs.len() as u32).collect();
-    let by_probability = |a: &u32, b: &u32| log_probs[*b as usize].total_cmp(&log_probs[*a as usize]).then(a.cmp(b));
+    let by_probability = |a: &u32, b: &u32| {
+        log_probs[*b as usize]
+            .total_cmp(&log_probs[*a as usize])
+            .then(a.cmp(b))
+    };
     let k = k.min(ids.len());
     if k < ids.len() && k > 0 {
         ids.select_nth_unstable_by(k - 1, by_probability);
     }
     ids.truncate(k);
     ids.sort_by(by_probability);
-    ids.into_iter().map(|id| Candidate { id, logprob: log_probs[id as usize] }).collect()
+    ids.into_iter()
+        .map(|id| Candidate {
+            id,
+            logprob: log_probs[id as usize],
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -131,18 +140,28 @@ mod tests {
 
     #[test]
     fn the_repeat_penalty_can_change_the_greedy_choice() {
-        let options = SamplingOptions { repeat_penalty: 1.5, ..Default::default() };
+        let options = SamplingOptions {
+            repeat_penalty: 1.5,
+            ..Default::default()
+        };
         let mut sampler = Sampler::new(&options);
         assert_eq!(sampler.choose(&logits(&[0.1, 5.0, 4.0]), &[1]).unwrap(), 2);
     }
 
     #[test]
     fn the_same_seed_gives_the_same_samples_and_top_k_limits_them() {
-        let options = SamplingOptions { temperature: 1.0, top_k: 2, seed: 7, ..Default::default() };
+        let options = SamplingOptions {
+            temperature: 1.0,
+            top_k: 2,
+            seed: 7,
+            ..Default::default()
+        };
         let row = logits(&[1.0, 1.0, 1.0, 1.0, 0.0, 2.0]);
         let draw = |options: &SamplingOptions| {
             let mut sampler = Sampler::new(options);
-            (0..50).map(|_| sampler.choose(&row, &[]).unwrap()).collect::<Vec<_>>()
+            (0..50)
+                .map(|_| sampler.choose(&row, &[]).unwrap())
+                .collect::<Vec<_>>()
         };
         let first = draw(&options);
         assert_eq!(first, draw(&options));

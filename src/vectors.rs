@@ -14,7 +14,7 @@ pub struct Rows<'a> {
 impl<'a> Rows<'a> {
     /// Checks that `data` splits evenly into rows of `dim`.
     pub fn new(data: &'a [f32], dim: usize) -> Result<Self> {
-        if dim == 0 || data.len() % dim != 0 {
+        if dim == 0 || !data.len().is_multiple_of(dim) {
             return Err(Error::BadVectors {
                 len: data.len(),
                 dim,

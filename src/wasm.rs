@@ -53,7 +53,8 @@ fn js_error(error: crate::error::Error) -> JsError {
 fn object(fields: &[(&str, JsValue)]) -> Object {
     let object = Object::new();
     for (key, value) in fields {
-        Reflect::set(&object, &JsValue::from_str(key), value).expect("setting a field of a new object");
+        Reflect::set(&object, &JsValue::from_str(key), value)
+            .expect("setting a field of a new object");
     }
     object
 }
@@ -90,7 +91,9 @@ impl Encoder {
             tokenizer,
             sentence_config,
         };
-        encoder::Encoder::from_files(&files).map(Encoder).map_err(js_error)
+        encoder::Encoder::from_files(&files)
+            .map(Encoder)
+            .map_err(js_error)
     }
 
     #[wasm_bindgen(getter)]
@@ -112,7 +115,10 @@ impl Encoder {
         Ok(object(&[
             ("dim", out.dim.into()),
             ("vectors", Float32Array::from(&out.vectors[..]).into()),
-            ("tokenCounts", Uint32Array::from(&out.token_counts[..]).into()),
+            (
+                "tokenCounts",
+                Uint32Array::from(&out.token_counts[..]).into(),
+            ),
             ("truncated", Uint8Array::from(&truncated[..]).into()),
         ]))
     }
@@ -124,7 +130,10 @@ pub fn pca(vectors: &[f32], dim: usize) -> Result<Object, JsError> {
     let p = projection::pca(rows(vectors, dim)?, 2);
     Ok(object(&[
         ("coords", Float32Array::from(&p.coords[..]).into()),
-        ("explained", Float32Array::from(&p.explained_variance_ratio[..]).into()),
+        (
+            "explained",
+            Float32Array::from(&p.explained_variance_ratio[..]).into(),
+        ),
     ]))
 }
 
@@ -136,7 +145,12 @@ pub fn similarity_matrix(vectors: &[f32], dim: usize) -> Result<Vec<f32>, JsErro
 
 /// The `k` rows nearest to row `index`: `{indices: Uint32Array, scores: Float32Array}`.
 #[wasm_bindgen(js_name = nearestNeighbours, unchecked_return_type = "Neighbours")]
-pub fn nearest_neighbours(vectors: &[f32], dim: usize, index: usize, k: usize) -> Result<Object, JsError> {
+pub fn nearest_neighbours(
+    vectors: &[f32],
+    dim: usize,
+    index: usize,
+    k: usize,
+) -> Result<Object, JsError> {
     let found = vectors::neighbours_of(rows(vectors, dim)?, index, k).map_err(js_error)?;
     let indices: Vec<u32> = found.iter().map(|n| n.index as u32).collect();
     let scores: Vec<f32> = found.iter().map(|n| n.score).collect();
@@ -168,7 +182,9 @@ pub struct Decoder(decoder::Decoder);
 impl Decoder {
     #[wasm_bindgen(constructor)]
     pub fn new(gguf: &[u8]) -> Result<Decoder, JsError> {
-        decoder::Decoder::from_gguf(gguf).map(Decoder).map_err(js_error)
+        decoder::Decoder::from_gguf(gguf)
+            .map(Decoder)
+            .map_err(js_error)
     }
 
     #[wasm_bindgen(getter, js_name = contextLength)]
@@ -214,9 +230,14 @@ impl Decoder {
             stop: js.stop.unwrap_or_default(),
             score_prompt: false,
         };
-        let text = self.0.prompt_text(prompt, js.chat.unwrap_or(true)).map_err(js_error)?;
+        let text = self
+            .0
+            .prompt_text(prompt, js.chat.unwrap_or(true))
+            .map_err(js_error)?;
         let ids = self.0.encode(&text).map_err(js_error)?;
-        generation::Generation::new(&self.0, ids, options).map(Generation).map_err(js_error)
+        generation::Generation::new(&self.0, ids, options)
+            .map(Generation)
+            .map_err(js_error)
     }
 
     /// Starts scoring `ids` (teacher forcing): each token's log-probability given those
@@ -227,7 +248,9 @@ impl Decoder {
             score_prompt: true,
             ..Default::default()
         };
-        generation::Generation::new(&self.0, ids, options).map(Generation).map_err(js_error)
+        generation::Generation::new(&self.0, ids, options)
+            .map(Generation)
+            .map_err(js_error)
     }
 }
 
@@ -266,8 +289,16 @@ impl Generation {
         } else {
             let ids: Vec<u32> = advance.scored.iter().map(|s| s.id).collect();
             let logprobs: Vec<f32> = advance.scored.iter().map(|s| s.logprob).collect();
-            let top_ids: Vec<u32> = advance.scored.iter().flat_map(|s| s.top.iter().map(|c| c.id)).collect();
-            let top_logprobs: Vec<f32> = advance.scored.iter().flat_map(|s| s.top.iter().map(|c| c.logprob)).collect();
+            let top_ids: Vec<u32> = advance
+                .scored
+                .iter()
+                .flat_map(|s| s.top.iter().map(|c| c.id))
+                .collect();
+            let top_logprobs: Vec<f32> = advance
+                .scored
+                .iter()
+                .flat_map(|s| s.top.iter().map(|c| c.logprob))
+                .collect();
             object(&[
                 ("ids", Uint32Array::from(&ids[..]).into()),
                 ("logprobs", Float32Array::from(&logprobs[..]).into()),

@@ -15,7 +15,9 @@ fn row(vectors: &[f32], dim: usize, i: usize) -> &[f32] {
 #[test]
 fn each_text_becomes_one_unit_vector_of_the_model_width() {
     let encoder = Encoder::from_files(&tiny_bert(16).borrow()).unwrap();
-    let out = encoder.embed(&["the cat sat", "a dog ran", "the big red cat sat on a mat"]).unwrap();
+    let out = encoder
+        .embed(&["the cat sat", "a dog ran", "the big red cat sat on a mat"])
+        .unwrap();
     assert_eq!(out.dim, 8);
     assert_eq!(out.vectors.len(), 3 * 8);
     for i in 0..3 {
@@ -47,8 +49,15 @@ fn results_come_back_in_input_order_whatever_the_batching() {
     // `embed`; each must still get exactly the vector it gets alone, in its own row.
     let encoder = Encoder::from_files(&tiny_bert(16).borrow()).unwrap();
     let texts = [
-        "the big red dog sat on a mat", "cat", "the cat sat", "a dog ran and the cat sat",
-        "mat", "the red cat", "dogs ran", "a big big big red mat", "on",
+        "the big red dog sat on a mat",
+        "cat",
+        "the cat sat",
+        "a dog ran and the cat sat",
+        "mat",
+        "the red cat",
+        "dogs ran",
+        "a big big big red mat",
+        "on",
     ];
     let together = encoder.embed(&texts).unwrap();
     for (i, text) in texts.iter().enumerate() {
@@ -88,7 +97,12 @@ fn empty_lists_and_blank_texts_are_refused_with_their_position() {
 fn odd_unicode_embeds() {
     let encoder = Encoder::from_files(&tiny_bert(16).borrow()).unwrap();
     let out = encoder
-        .embed(&["猫 🐈‍⬛", "\u{202e}right-to-left\u{202c}", "\u{0007}bell", "e\u{301}"])
+        .embed(&[
+            "猫 🐈‍⬛",
+            "\u{202e}right-to-left\u{202c}",
+            "\u{0007}bell",
+            "e\u{301}",
+        ])
         .unwrap();
     assert!(out.vectors.iter().all(|x| x.is_finite()));
 }
@@ -99,17 +113,31 @@ fn a_bad_file_is_named_in_the_error() {
     let check = |mutate: &dyn Fn(&mut common::OwnedEncoderFiles), file: &str| {
         let mut files = tiny_bert(16);
         mutate(&mut files);
-        let message = Encoder::from_files(&files.borrow()).err().expect("must fail").to_string();
+        let message = Encoder::from_files(&files.borrow())
+            .err()
+            .expect("must fail")
+            .to_string();
         assert!(message.contains(file), "{message:?} should name {file}");
     };
     check(&|f| f.weights.truncate(100), "model.safetensors");
-    check(&|f| f.weights = b"not safetensors".to_vec(), "model.safetensors");
+    check(
+        &|f| f.weights = b"not safetensors".to_vec(),
+        "model.safetensors",
+    );
     check(&|f| f.config = b"{}".to_vec(), "config.json");
     // Weights of a different width than the config says.
     check(
-        &|f| f.config = String::from_utf8(good.config.clone()).unwrap().replace("\"hidden_size\":8", "\"hidden_size\":4").into_bytes(),
+        &|f| {
+            f.config = String::from_utf8(good.config.clone())
+                .unwrap()
+                .replace("\"hidden_size\":8", "\"hidden_size\":4")
+                .into_bytes()
+        },
         "model.safetensors",
     );
     check(&|f| f.tokenizer = b"[]".to_vec(), "tokenizer.json");
-    check(&|f| f.sentence_config = b"{}".to_vec(), "sentence_bert_config.json");
+    check(
+        &|f| f.sentence_config = b"{}".to_vec(),
+        "sentence_bert_config.json",
+    );
 }

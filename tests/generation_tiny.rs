@@ -10,10 +10,18 @@ use bert_vs_gpt::sampling::SamplingOptions;
 use common::{tiny_llama, TinyLlama};
 
 fn decoder(context_length: u32) -> Decoder {
-    Decoder::from_gguf(&tiny_llama(TinyLlama { context_length, ..Default::default() })).unwrap()
+    Decoder::from_gguf(&tiny_llama(TinyLlama {
+        context_length,
+        ..Default::default()
+    }))
+    .unwrap()
 }
 
-fn run(decoder: &Decoder, prompt: Vec<u32>, options: GenerateOptions) -> (Generation, Vec<bert_vs_gpt::generation::Advance>) {
+fn run(
+    decoder: &Decoder,
+    prompt: Vec<u32>,
+    options: GenerateOptions,
+) -> (Generation, Vec<bert_vs_gpt::generation::Advance>) {
     let mut generation = Generation::new(decoder, prompt, options).unwrap();
     let mut advances = Vec::new();
     while generation.finished().is_none() {
@@ -23,20 +31,38 @@ fn run(decoder: &Decoder, prompt: Vec<u32>, options: GenerateOptions) -> (Genera
 }
 
 fn score(decoder: &Decoder, ids: &[u32]) -> Vec<f32> {
-    let options = GenerateOptions { max_new_tokens: 0, score_prompt: true, ..Default::default() };
-    run(decoder, ids.to_vec(), options).1.into_iter().flat_map(|a| a.scored).map(|s| s.logprob).collect()
+    let options = GenerateOptions {
+        max_new_tokens: 0,
+        score_prompt: true,
+        ..Default::default()
+    };
+    run(decoder, ids.to_vec(), options)
+        .1
+        .into_iter()
+        .flat_map(|a| a.scored)
+        .map(|s| s.logprob)
+        .collect()
 }
 
 /// Byte tokens of plain ASCII text (ids below 256 in the tiny vocabulary).
 fn ascii_ids(n: usize) -> Vec<u32> {
-    (0..n).map(|i| u32::from(b"abcdefgxyz"[i % 10]) - 33).collect()
+    (0..n)
+        .map(|i| u32::from(b"abcdefgxyz"[i % 10]) - 33)
+        .collect()
 }
 
 #[test]
 fn the_prompt_is_read_in_chunks_then_one_token_per_call() {
     let decoder = decoder(512);
     let prompt = ascii_ids(150);
-    let (generation, advances) = run(&decoder, prompt, GenerateOptions { max_new_tokens: 3, ..Default::default() });
+    let (generation, advances) = run(
+        &decoder,
+        prompt,
+        GenerateOptions {
+            max_new_tokens: 3,
+            ..Default::default()
+        },
+    );
     let done: Vec<usize> = advances.iter().map(|a| a.prompt_done).collect();
     assert_eq!(done, vec![PREFILL_CHUNK, 2 * PREFILL_CHUNK, 150, 150, 150]);
     assert!(advances[..2].iter().all(|a| a.step.is_none()));
@@ -51,13 +77,29 @@ fn cached_decoding_agrees_with_one_pass_scoring() {
     // (chunks under a causal mask) must compute the same distribution.
     let decoder = decoder(512);
     let prompt = ascii_ids(70);
-    let (generation, advances) = run(&decoder, prompt.clone(), GenerateOptions { max_new_tokens: 8, ..Default::default() });
+    let (generation, advances) = run(
+        &decoder,
+        prompt.clone(),
+        GenerateOptions {
+            max_new_tokens: 8,
+            ..Default::default()
+        },
+    );
     let steps: Vec<_> = advances.into_iter().filter_map(|a| a.step).collect();
-    let all: Vec<u32> = prompt.iter().copied().chain(generation.generated().iter().copied()).collect();
+    let all: Vec<u32> = prompt
+        .iter()
+        .copied()
+        .chain(generation.generated().iter().copied())
+        .collect();
     let scored = score(&decoder, &all);
     for (k, step) in steps.iter().enumerate() {
         let logprob = scored[prompt.len() - 1 + k];
-        assert!((logprob.exp() - step.prob).abs() < 1e-4, "step {k}: {} vs {}", logprob.exp(), step.prob);
+        assert!(
+            (logprob.exp() - step.prob).abs() < 1e-4,
+            "step {k}: {} vs {}",
+            logprob.exp(),
+            step.prob
+        );
         assert_eq!(step.top[0].id, step.id, "greedy takes the top token");
     }
     // Chunk boundaries do not matter either: a shorter text scores its positions the same.
@@ -70,25 +112,55 @@ fn cached_decoding_agrees_with_one_pass_scoring() {
 #[test]
 fn step_texts_add_up_to_the_output() {
     let decoder = decoder(512);
-    let (generation, advances) = run(&decoder, decoder.encode("the hello").unwrap(), GenerateOptions { max_new_tokens: 20, ..Default::default() });
-    let joined: String = advances.iter().filter_map(|a| a.step.as_ref()).map(|s| s.text.as_str()).collect();
+    let (generation, advances) = run(
+        &decoder,
+        decoder.encode("the hello").unwrap(),
+        GenerateOptions {
+            max_new_tokens: 20,
+            ..Default::default()
+        },
+    );
+    let joined: String = advances
+        .iter()
+        .filter_map(|a| a.step.as_ref())
+        .map(|s| s.text.as_str())
+        .collect();
     assert_eq!(joined, generation.output());
     // Random weights emit random bytes: bytes that never complete a character at the very
     // end are held back, so the output is a prefix of the lossy decoding of all tokens.
     let full = decoder.decode(generation.generated()).unwrap();
-    assert!(full.starts_with(generation.output()), "{full:?} vs {:?}", generation.output());
+    assert!(
+        full.starts_with(generation.output()),
+        "{full:?} vs {:?}",
+        generation.output()
+    );
 }
 
 #[test]
 fn a_stop_string_ends_generation_and_is_cut_off() {
     let decoder = decoder(512);
     let prompt = decoder.encode("the hello").unwrap();
-    let (free, _) = run(&decoder, prompt.clone(), GenerateOptions { max_new_tokens: 30, ..Default::default() });
+    let (free, _) = run(
+        &decoder,
+        prompt.clone(),
+        GenerateOptions {
+            max_new_tokens: 30,
+            ..Default::default()
+        },
+    );
     let text = free.output().to_string();
     let chars: Vec<char> = text.chars().collect();
     assert!(chars.len() > 6, "{text:?}");
     let stop: String = chars[3..5].iter().collect();
-    let (stopped, _) = run(&decoder, prompt, GenerateOptions { max_new_tokens: 30, stop: vec![stop.clone()], ..Default::default() });
+    let (stopped, _) = run(
+        &decoder,
+        prompt,
+        GenerateOptions {
+            max_new_tokens: 30,
+            stop: vec![stop.clone()],
+            ..Default::default()
+        },
+    );
     assert_eq!(stopped.finished(), Some(Finish::Stop));
     assert_eq!(stopped.output(), &text[..text.find(&stop).unwrap()]);
 }
@@ -98,13 +170,29 @@ fn the_context_window_refuses_long_prompts_and_ends_generation_cleanly() {
     let decoder = decoder(32);
     assert!(matches!(
         Generation::new(&decoder, ascii_ids(32), GenerateOptions::default()),
-        Err(Error::PromptTooLong { tokens: 32, limit: 32 })
+        Err(Error::PromptTooLong {
+            tokens: 32,
+            limit: 32
+        })
     ));
-    let message = Generation::new(&decoder, ascii_ids(40), GenerateOptions::default()).err().unwrap().to_string();
-    assert!(message.contains("40 tokens") && message.contains("32"), "{message}");
+    let message = Generation::new(&decoder, ascii_ids(40), GenerateOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("40 tokens") && message.contains("32"),
+        "{message}"
+    );
     // A full-window text can still be scored: it asks for no new token.
     assert_eq!(score(&decoder, &ascii_ids(32)).len(), 31);
-    let (generation, _) = run(&decoder, ascii_ids(28), GenerateOptions { max_new_tokens: 100, ..Default::default() });
+    let (generation, _) = run(
+        &decoder,
+        ascii_ids(28),
+        GenerateOptions {
+            max_new_tokens: 100,
+            ..Default::default()
+        },
+    );
     assert_eq!(generation.finished().unwrap(), Finish::Context);
     assert_eq!(generation.generated().len(), 4);
 }
@@ -113,8 +201,23 @@ fn the_context_window_refuses_long_prompts_and_ends_generation_cleanly() {
 fn seeds_make_sampling_repeatable() {
     let decoder = decoder(512);
     let sampled = |seed| {
-        let sampling = SamplingOptions { temperature: 1.5, seed, ..Default::default() };
-        run(&decoder, ascii_ids(5), GenerateOptions { max_new_tokens: 20, sampling, ..Default::default() }).0.generated().to_vec()
+        let sampling = SamplingOptions {
+            temperature: 1.5,
+            seed,
+            ..Default::default()
+        };
+        run(
+            &decoder,
+            ascii_ids(5),
+            GenerateOptions {
+                max_new_tokens: 20,
+                sampling,
+                ..Default::default()
+            },
+        )
+        .0
+        .generated()
+        .to_vec()
     };
     assert_eq!(sampled(1), sampled(1));
     assert_ne!(sampled(1), sampled(2));
@@ -123,7 +226,10 @@ fn seeds_make_sampling_repeatable() {
 #[test]
 fn bad_prompts_and_token_ids_are_refused() {
     let decoder = decoder(512);
-    assert!(matches!(Generation::new(&decoder, vec![], GenerateOptions::default()), Err(Error::EmptyPrompt)));
+    assert!(matches!(
+        Generation::new(&decoder, vec![], GenerateOptions::default()),
+        Err(Error::EmptyPrompt)
+    ));
     assert!(matches!(
         Generation::new(&decoder, vec![1, 999_999], GenerateOptions::default()),
         Err(Error::UnknownToken { id: 999_999, .. })
@@ -134,7 +240,10 @@ fn bad_prompts_and_token_ids_are_refused() {
 fn chat_markers_in_the_tiny_vocabulary_are_special() {
     let decoder = decoder(512);
     let text = decoder.prompt_text("hello", true).unwrap();
-    assert_eq!(text, "<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n");
+    assert_eq!(
+        text,
+        "<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n"
+    );
     let ids = decoder.encode(&text).unwrap();
     assert_eq!(ids[0], decoder.encode("<|im_start|>").unwrap()[0]);
     assert_eq!(decoder.decode(&ids).unwrap(), text);
@@ -142,13 +251,29 @@ fn chat_markers_in_the_tiny_vocabulary_are_special() {
 
 #[test]
 fn a_damaged_gguf_is_refused_with_what_is_missing() {
-    let message = |gguf: Vec<u8>| Decoder::from_gguf(&gguf).err().expect("must fail").to_string();
+    let message = |gguf: Vec<u8>| {
+        Decoder::from_gguf(&gguf)
+            .err()
+            .expect("must fail")
+            .to_string()
+    };
     assert!(message(b"not a gguf file at all".to_vec()).contains("GGUF"));
     let truncated = tiny_llama(TinyLlama::default());
     assert!(message(truncated[..truncated.len() / 2].to_vec()).contains("GGUF"));
-    let without = |key| message(tiny_llama(TinyLlama { without_key: Some(key), ..Default::default() }));
+    let without = |key| {
+        message(tiny_llama(TinyLlama {
+            without_key: Some(key),
+            ..Default::default()
+        }))
+    };
     assert!(without("tokenizer.ggml.merges").contains("tokenizer.ggml.merges"));
     assert!(without("llama.block_count").contains("llama.block_count"));
-    let missing_tensor = message(tiny_llama(TinyLlama { without_tensor: Some("blk.1.ffn_down.weight"), ..Default::default() }));
-    assert!(missing_tensor.contains("blk.1.ffn_down.weight"), "{missing_tensor}");
+    let missing_tensor = message(tiny_llama(TinyLlama {
+        without_tensor: Some("blk.1.ffn_down.weight"),
+        ..Default::default()
+    }));
+    assert!(
+        missing_tensor.contains("blk.1.ffn_down.weight"),
+        "{missing_tensor}"
+    );
 }

@@ -41,22 +41,41 @@ fn embeddings_match_the_numpy_reference() {
     for (i, case) in reference.cases.iter().enumerate() {
         let v = rows.row(i).unwrap();
         worst_cosine = worst_cosine.min(cosine(v, &case.embedding));
-        let abs = v.iter().zip(&case.embedding).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        let abs = v
+            .iter()
+            .zip(&case.embedding)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
         worst_abs = worst_abs.max(abs);
-        assert_eq!(ours.token_counts[i] as usize, case.ids.len(), "{:?}", case.text);
+        assert_eq!(
+            ours.token_counts[i] as usize,
+            case.ids.len(),
+            "{:?}",
+            case.text
+        );
         assert_eq!(ours.truncated[i], case.truncated, "{:?}", case.text);
     }
-    eprintln!("{} texts: worst cosine {worst_cosine}, worst |difference| {worst_abs}", texts.len());
+    eprintln!(
+        "{} texts: worst cosine {worst_cosine}, worst |difference| {worst_abs}",
+        texts.len()
+    );
     assert!(worst_cosine >= 0.9999, "worst cosine {worst_cosine}");
     assert!(worst_abs <= 1e-4, "worst abs difference {worst_abs}");
-    assert!(ours.truncated.iter().any(|&t| t), "the fixture must hold a text longer than max_tokens");
+    assert!(
+        ours.truncated.iter().any(|&t| t),
+        "the fixture must hold a text longer than max_tokens"
+    );
 }
 
 #[test]
 fn paraphrases_score_above_unrelated_pairs() {
     let encoder = Encoder::from_files(&common::minilm().borrow()).unwrap();
     let out = encoder
-        .embed(&["A man is eating food.", "A man is eating a piece of bread.", "A monkey is playing drums."])
+        .embed(&[
+            "A man is eating food.",
+            "A man is eating a piece of bread.",
+            "A monkey is playing drums.",
+        ])
         .unwrap();
     let rows = Rows::new(&out.vectors, out.dim).unwrap();
     let paraphrase = cosine(rows.row(0).unwrap(), rows.row(1).unwrap());

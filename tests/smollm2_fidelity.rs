@@ -10,11 +10,21 @@ use bert_vs_gpt::generation::{GenerateOptions, Generation};
 
 /// Log-probabilities (and top-1 ids) our model gives tokens 1.. of `ids`, in one pass.
 fn score(decoder: &Decoder, ids: &[u32]) -> Vec<(f32, u32)> {
-    let options = GenerateOptions { max_new_tokens: 0, score_prompt: true, ..Default::default() };
+    let options = GenerateOptions {
+        max_new_tokens: 0,
+        score_prompt: true,
+        ..Default::default()
+    };
     let mut run = Generation::new(decoder, ids.to_vec(), options).unwrap();
     let mut scored = Vec::new();
     while run.finished().is_none() {
-        scored.extend(run.advance(decoder).unwrap().scored.into_iter().map(|s| (s.logprob, s.top[0].id)));
+        scored.extend(
+            run.advance(decoder)
+                .unwrap()
+                .scored
+                .into_iter()
+                .map(|s| (s.logprob, s.top[0].id)),
+        );
     }
     scored
 }
@@ -27,7 +37,12 @@ fn teacher_forced_log_probs_match_the_numpy_reference() {
     let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
     let (mut total_diff, mut steps, mut worst) = (0f32, 0usize, 0f32);
     for case in &reference.prompts {
-        let ids: Vec<u32> = case.ids.iter().copied().chain(case.greedy.iter().map(|s| s.id)).collect();
+        let ids: Vec<u32> = case
+            .ids
+            .iter()
+            .copied()
+            .chain(case.greedy.iter().map(|s| s.id))
+            .collect();
         let ours = score(&decoder, &ids);
         assert_eq!(ours.len(), ids.len() - 1);
         let mut diff = 0f32;
@@ -37,10 +52,19 @@ fn teacher_forced_log_probs_match_the_numpy_reference() {
             diff += d;
             worst = worst.max(d);
             if step.margin >= 0.5 {
-                assert_eq!(top1, step.id, "{:?} step {k}: reference margin {}", case.prompt, step.margin);
+                assert_eq!(
+                    top1, step.id,
+                    "{:?} step {k}: reference margin {}",
+                    case.prompt, step.margin
+                );
             }
         }
-        eprintln!("{:?}: {} steps, mean |Δ logprob| {:.4}", case.prompt, case.greedy.len(), diff / case.greedy.len() as f32);
+        eprintln!(
+            "{:?}: {} steps, mean |Δ logprob| {:.4}",
+            case.prompt,
+            case.greedy.len(),
+            diff / case.greedy.len() as f32
+        );
         total_diff += diff;
         steps += case.greedy.len();
     }

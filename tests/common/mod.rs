@@ -53,10 +53,17 @@ pub fn tiny_bert(max_tokens: usize) -> OwnedEncoderFiles {
     });
     let parsed: Config = serde_json::from_value(config.clone()).unwrap();
     let varmap = VarMap::new();
-    BertModel::load(VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu), &parsed).unwrap();
+    BertModel::load(
+        VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+        &parsed,
+    )
+    .unwrap();
     static CALLS: AtomicUsize = AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("tiny-bert-{}-{call}.safetensors", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "tiny-bert-{}-{call}.safetensors",
+        std::process::id()
+    ));
     varmap.save(&path).unwrap();
     let weights = std::fs::read(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
@@ -95,7 +102,10 @@ pub fn minilm() -> OwnedEncoderFiles {
     let read = |name: &str| {
         let path = repo_path("models/all-MiniLM-L6-v2").join(name);
         std::fs::read(&path).unwrap_or_else(|e| {
-            panic!("{}: {e}. Run `make fetch` first (make test does).", path.display())
+            panic!(
+                "{}: {e}. Run `make fetch` first (make test does).",
+                path.display()
+            )
         })
     };
     OwnedEncoderFiles {
@@ -109,13 +119,19 @@ pub fn minilm() -> OwnedEncoderFiles {
 /// The real SmolLM2-135M-Instruct GGUF; a clear failure when `make fetch` has not run.
 pub fn smollm2() -> Vec<u8> {
     let path = repo_path("models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}. Run `make fetch` first (make test does).", path.display()))
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}. Run `make fetch` first (make test does).",
+            path.display()
+        )
+    })
 }
 
 /// tests/fixtures/<name>, parsed.
 pub fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
     let path = repo_path("tests/fixtures").join(name);
-    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    serde_json::from_slice(&std::fs::read(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// tests/fixtures/smollm2_reference.json (see smollm2_reference.py).
@@ -178,7 +194,10 @@ pub fn tiny_llama(options: TinyLlama) -> Vec<u8> {
         })
         .collect();
     tokens.extend(["he", "Ġt", "<|endoftext|>", "<|im_start|>", "<|im_end|>"].map(String::from));
-    let types: Vec<Value> = tokens.iter().map(|t| Value::I32(if t.starts_with("<|") { 3 } else { 1 })).collect();
+    let types: Vec<Value> = tokens
+        .iter()
+        .map(|t| Value::I32(if t.starts_with("<|") { 3 } else { 1 }))
+        .collect();
     let vocab = tokens.len();
     let (hidden, ffn, kv) = (64usize, 128usize, 32usize);
     let template = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
@@ -187,7 +206,14 @@ pub fn tiny_llama(options: TinyLlama) -> Vec<u8> {
     let metadata: Vec<(&str, Value)> = vec![
         ("general.architecture", Value::String("llama".into())),
         ("llama.block_count", Value::U32(2)),
-        ("llama.context_length", Value::U32(if options.context_length == 0 { 32 } else { options.context_length })),
+        (
+            "llama.context_length",
+            Value::U32(if options.context_length == 0 {
+                32
+            } else {
+                options.context_length
+            }),
+        ),
         ("llama.embedding_length", Value::U32(hidden as u32)),
         ("llama.feed_forward_length", Value::U32(ffn as u32)),
         ("llama.attention.head_count", Value::U32(2)),
@@ -197,12 +223,18 @@ pub fn tiny_llama(options: TinyLlama) -> Vec<u8> {
         ("tokenizer.ggml.model", Value::String("gpt2".into())),
         ("tokenizer.ggml.pre", Value::String("smollm".into())),
         ("tokenizer.ggml.tokens", strings(&tokens)),
-        ("tokenizer.ggml.merges", strings(&["h e".to_string(), "Ġ t".to_string()])),
+        (
+            "tokenizer.ggml.merges",
+            strings(&["h e".to_string(), "Ġ t".to_string()]),
+        ),
         ("tokenizer.ggml.token_type", Value::Array(types)),
         ("tokenizer.ggml.eos_token_id", Value::U32(vocab as u32 - 1)),
         ("tokenizer.chat_template", Value::String(template.into())),
     ];
-    let metadata: Vec<(&str, Value)> = metadata.into_iter().filter(|(k, _)| Some(*k) != options.without_key).collect();
+    let metadata: Vec<(&str, Value)> = metadata
+        .into_iter()
+        .filter(|(k, _)| Some(*k) != options.without_key)
+        .collect();
 
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut random = |rows: usize, cols: usize, dtype: GgmlDType, zero_rows: usize| {
@@ -212,14 +244,31 @@ pub fn tiny_llama(options: TinyLlama) -> Vec<u8> {
                 state ^= state >> 7;
                 state ^= state << 17;
                 let uniform = (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
-                if i >= (rows - zero_rows) * cols { 0.0 } else { uniform }
+                if i >= (rows - zero_rows) * cols {
+                    0.0
+                } else {
+                    uniform
+                }
             })
             .collect();
-        QTensor::quantize(&Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap(), dtype).unwrap()
+        QTensor::quantize(
+            &Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap(),
+            dtype,
+        )
+        .unwrap()
     };
-    let ones = |n: usize| QTensor::quantize(&Tensor::ones(n, DType::F32, &Device::Cpu).unwrap(), GgmlDType::F32).unwrap();
+    let ones = |n: usize| {
+        QTensor::quantize(
+            &Tensor::ones(n, DType::F32, &Device::Cpu).unwrap(),
+            GgmlDType::F32,
+        )
+        .unwrap()
+    };
     let mut tensors: Vec<(String, QTensor)> = vec![
-        ("token_embd.weight".into(), random(vocab, hidden, GgmlDType::Q8_0, 3)),
+        (
+            "token_embd.weight".into(),
+            random(vocab, hidden, GgmlDType::Q8_0, 3),
+        ),
         ("output_norm.weight".into(), ones(hidden)),
     ];
     for layer in 0..2 {
@@ -229,7 +278,10 @@ pub fn tiny_llama(options: TinyLlama) -> Vec<u8> {
         tensors.push((name("attn_q"), random(hidden, hidden, GgmlDType::Q4_1, 0)));
         tensors.push((name("attn_k"), random(kv, hidden, GgmlDType::Q4_1, 0)));
         tensors.push((name("attn_v"), random(kv, hidden, GgmlDType::Q4_1, 0)));
-        tensors.push((name("attn_output"), random(hidden, hidden, GgmlDType::Q4_1, 0)));
+        tensors.push((
+            name("attn_output"),
+            random(hidden, hidden, GgmlDType::Q4_1, 0),
+        ));
         tensors.push((name("ffn_gate"), random(ffn, hidden, GgmlDType::Q4_1, 0)));
         tensors.push((name("ffn_up"), random(ffn, hidden, GgmlDType::Q4_1, 0)));
         tensors.push((name("ffn_down"), random(hidden, ffn, GgmlDType::Q4_1, 0)));
