@@ -26,6 +26,7 @@ function onlyLocal(requests) {
 
 test('tokenize equals llama.cpp on every reference string; score agrees with the numpy reference', LONG, async () => {
   const { page } = shared;
+  await page.click('#lessons [data-lesson="decoder"]');
   // Before the first download the panel says what it will fetch and how big it is.
   await page.locator('#decoder-status .model-summary', { hasText: 'The first use downloads 1 file, 98.4 MB in all' }).waitFor();
   for (const { text, ids } of [...reference.tokenizer, ...reference.prompts]) {
@@ -102,6 +103,7 @@ test('greedy generation through the hook; how many leading tokens equal numpy an
 
 test('the GPT panel streams chips, shows probability bars, steps one token and stops within a second', LONG, async () => {
   const { page, consoleErrors, requests } = shared;
+  await page.click('#lessons [data-lesson="decoder"]');
   await page.selectOption('#decoder-preset', 'capital');
   await page.click('#decoder-generate');
   await page.locator('#decoder-stats', { hasText: /ended/ }).waitFor();
@@ -147,6 +149,7 @@ test('the GPT panel streams chips, shows probability bars, steps one token and s
 
 test('the surprise view colours every token of a preset and shows the alternatives', LONG, async () => {
   const { page, consoleErrors } = shared;
+  await page.click('#lessons [data-lesson="surprise"]');
   await page.selectOption('#surprise-preset', 'paris');
   await page.click('#surprise-score');
   await page.locator('#surprise-summary', { hasText: /tokens · average log-probability -?\d+\.\d\d · perplexity/ }).waitFor();
@@ -172,6 +175,7 @@ test('the surprise view colours every token of a preset and shows the alternativ
 
 test('too-long prompts are refused, model text stays text, and a cancelled hook call says so', LONG, async () => {
   const { page, consoleErrors } = shared;
+  await page.click('#lessons [data-lesson="decoder"]');
   const long = 'word '.repeat(9000);
   await assert.rejects(page.evaluate((text) => window.bertVsGpt.generate(text, { chat: false }), long), /the prompt is \d+ tokens long; this model reads at most 8192/);
   await page.fill('#decoder-prompt', long);

@@ -4,12 +4,17 @@
 use std::io::Cursor;
 
 use candle_core::quantized::gguf_file::Content;
+use candle_core::{Device, Tensor};
 use tokenizers::Tokenizer;
 
 use crate::chat::ChatTemplate;
+use crate::encoder::Embeddings;
 use crate::error::{Error, Result};
+use crate::flops::Shape;
+use crate::generation::PREFILL_CHUNK;
 use crate::gguf_tokenizer::{token_display, tokenizer_from_gguf};
 use crate::llama::Llama;
+use crate::pooling::l2_normalize;
 
 /// Control tokens that end a turn or a document; llama.cpp stops on these too.
 const END_TOKENS: &[&str] = &["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"];
@@ -128,6 +133,54 @@ impl Decoder {
                 reason: "it has no tokenizer.chat_template; use completion mode".into(),
             }),
             (_, false) => Ok(prompt.to_string()),
+        }
+    }
+
+    /// A sentence embedding from a decoder: the mean of its last hidden states over the
+    /// text's tokens, L2-normalised — to compare with the encoder's. Texts longer than the
+    /// context window are cut there (and flagged).
+    pub fn embed<S: AsRef<str>>(&self, texts: &[S]) -> Result<Embeddings> {
+        if texts.is_empty() {
+            return Err(Error::NoTexts);
+        }
+        let dim = self.model.config().hidden;
+        let mut out = Embeddings {
+            dim,
+            vectors: Vec::with_capacity(texts.len() * dim),
+            token_counts: Vec::new(),
+            truncated: Vec::new(),
+        };
+        for (index, text) in texts.iter().enumerate() {
+            let text = text.as_ref();
+            if text.trim().is_empty() {
+                return Err(Error::BlankText { index });
+            }
+            let mut ids = self.encode(text)?;
+            out.truncated.push(ids.len() > self.context_length());
+            ids.truncate(self.context_length());
+            let mut cache = self.model.new_cache();
+            let mut sum = Tensor::zeros(dim, candle_core::DType::F32, &Device::Cpu)?;
+            for chunk in ids.chunks(PREFILL_CHUNK) {
+                sum = (sum + self.model.forward(chunk, &mut cache)?.sum(0)?)?;
+            }
+            let mean = (sum / ids.len() as f64)?.unsqueeze(0)?;
+            out.vectors
+                .extend(l2_normalize(&mean)?.squeeze(0)?.to_vec1::<f32>()?);
+            out.token_counts.push(ids.len() as u32);
+        }
+        Ok(out)
+    }
+
+    /// The network's shape, for cost estimates.
+    pub fn shape(&self) -> Shape {
+        let c = self.model.config();
+        Shape {
+            layers: c.layers,
+            hidden: c.hidden,
+            kv_width: c.kv_heads * c.head_dim,
+            feed_forward: c.feed_forward,
+            feed_forward_matrices: 3,
+            output_vocab: c.vocab,
         }
     }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::error::{Error, Result};
+use crate::flops::Shape;
 use crate::pooling::{l2_normalize, masked_mean};
 
 /// Texts are run through BERT in padded batches of at most this many, shortest first, so
@@ -49,6 +50,9 @@ pub struct Embeddings {
 pub struct Encoder {
     model: BertModel,
     tokenizer: Tokenizer,
+    /// The same tokenizer without truncation, to show and count whole texts.
+    untruncated: Tokenizer,
+    config: Config,
     dim: usize,
     max_tokens: usize,
     pad_id: u32,
@@ -83,6 +87,10 @@ impl Encoder {
         // The shipped tokenizer.json pads and truncates at 128; sentence-transformers pads
         // nothing and truncates at max_seq_length.
         tokenizer.with_padding(None);
+        let mut untruncated = tokenizer.clone();
+        untruncated
+            .with_truncation(None)
+            .map_err(|e| bad_file("tokenizer.json", "tokenizer", e))?;
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: max_tokens,
@@ -103,9 +111,11 @@ impl Encoder {
         Ok(Self {
             model,
             tokenizer,
+            untruncated,
             dim: config.hidden_size,
             max_tokens,
             pad_id: config.pad_token_id as u32,
+            config,
         })
     }
 
@@ -117,6 +127,31 @@ impl Encoder {
     /// Longest input in tokens, [CLS] and [SEP] included; longer texts are cut.
     pub fn max_tokens(&self) -> usize {
         self.max_tokens
+    }
+
+    /// The whole of `text` as BERT's tokenizer splits it, without cutting at
+    /// [`Encoder::max_tokens`]: ids and WordPiece pieces ("##ing"), [CLS] and [SEP] included.
+    pub fn tokens(&self, text: &str) -> Result<(Vec<u32>, Vec<String>)> {
+        let encoding = self
+            .untruncated
+            .encode(text, true)
+            .map_err(|e| Error::Tokenize {
+                index: 0,
+                reason: e.to_string(),
+            })?;
+        Ok((encoding.get_ids().to_vec(), encoding.get_tokens().to_vec()))
+    }
+
+    /// The network's shape, for cost estimates.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            layers: self.config.num_hidden_layers,
+            hidden: self.config.hidden_size,
+            kv_width: self.config.hidden_size,
+            feed_forward: self.config.intermediate_size,
+            feed_forward_matrices: 2,
+            output_vocab: 0,
+        }
     }
 
     /// Embeds each text. Blank texts are refused rather than embedded as an empty sentence,

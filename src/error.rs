@@ -19,6 +19,16 @@ pub enum Error {
     Tokenize { index: usize, reason: String },
     #[error("vectors of {len} numbers cannot be split into rows of {dim}")]
     BadVectors { len: usize, dim: usize },
+    #[error(
+        "{labels} labels for {rows} vectors: give one label per vector, and at least two vectors"
+    )]
+    BadLabels { labels: usize, rows: usize },
+    #[error("{what} must be {expected}, not {got}")]
+    BadArgument {
+        what: &'static str,
+        expected: &'static str,
+        got: String,
+    },
     #[error("row {index} does not exist: there are {rows} rows")]
     NoSuchRow { index: usize, rows: usize },
     #[error("the prompt is {tokens} tokens long; this model reads at most {limit} (its context window), so shorten it")]

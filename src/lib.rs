@@ -2,16 +2,20 @@
 //! wasm and the tests run natively. Only `wasm` knows about JavaScript.
 
 pub mod chat;
+pub mod classify;
 pub mod decoder;
 pub mod encoder;
 pub mod error;
+pub mod flops;
 pub mod generation;
 pub mod gguf_tokenizer;
+pub mod keywords;
 pub mod llama;
 pub mod pooling;
 pub mod projection;
 pub mod sampling;
 pub mod vectors;
+pub mod vocabulary;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

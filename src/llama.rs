@@ -37,6 +37,7 @@ pub struct LlamaConfig {
     pub heads: usize,
     pub kv_heads: usize,
     pub head_dim: usize,
+    pub feed_forward: usize,
     pub context_length: usize,
     pub vocab: usize,
     pub rms_eps: f64,
@@ -85,6 +86,7 @@ impl LlamaConfig {
             heads,
             kv_heads,
             head_dim: hidden / heads,
+            feed_forward: number("llama.feed_forward_length")? as usize,
             context_length: number("llama.context_length")? as usize,
             vocab,
             rms_eps: crate::gguf_tokenizer::metadata(md, "llama.attention.layer_norm_rms_epsilon")?
@@ -183,7 +185,7 @@ impl Llama {
         let mut layers = Vec::with_capacity(config.layers);
         for i in 0..config.layers {
             let name = |part: &str| format!("blk.{i}.{part}.weight");
-            let ffn = tensor(&name("ffn_up"))?.shape().dims()[0];
+            let ffn = config.feed_forward;
             layers.push(Layer {
                 attn_norm: norm(tensor(&name("attn_norm"))?, &name("attn_norm"))?,
                 wq: matrix(tensor(&name("attn_q"))?, &name("attn_q"), &[h, h])?,

@@ -68,6 +68,68 @@ pub fn pca(rows: Rows, components: usize) -> Projection {
     }
 }
 
+/// Which 2D picture to draw: PCA keeps global distances (a linear shadow); t-SNE keeps each
+/// point's neighbourhood (clusters) and bends everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Pca,
+    Tsne,
+}
+
+impl std::str::FromStr for Method {
+    type Err = crate::error::Error;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "pca" => Ok(Self::Pca),
+            "tsne" => Ok(Self::Tsne),
+            other => Err(crate::error::Error::BadArgument {
+                what: "the projection method",
+                expected: "\"pca\" or \"tsne\"",
+                got: format!("{other:?}"),
+            }),
+        }
+    }
+}
+
+/// The 2D projection by `method`.
+pub fn project(rows: Rows, method: Method) -> Projection {
+    match method {
+        Method::Pca => pca(rows, 2),
+        Method::Tsne => tsne(rows),
+    }
+}
+
+/// t-SNE to 2D (bhtsne's exact algorithm, squared Euclidean distances), started from the PCA
+/// picture scaled down as openTSNE and scikit-learn do, so on one thread (as in the page) the
+/// same input always gives the same map; bhtsne's parallel sums on several threads can
+/// settle into a different but equally valid one. Perplexity is 30 or, for few points, the largest the point count allows; under
+/// five points t-SNE has no neighbourhoods to keep and PCA is returned. t-SNE keeps no
+/// variance, so `explained_variance_ratio` is empty.
+pub fn tsne(rows: Rows) -> Projection {
+    let n = rows.len();
+    if n < 5 {
+        return pca(rows, 2);
+    }
+    let perplexity = 30f32.min((n - 1) as f32 / 3.0 - 0.01);
+    let start = pca(rows, 2);
+    let spread = (start.coords.iter().step_by(2).map(|x| x * x).sum::<f32>() / n as f32).sqrt();
+    let scale = if spread > 0.0 { 1e-4 / spread } else { 0.0 };
+    let initial: Vec<f32> = start.coords.iter().map(|x| x * scale).collect();
+    let samples: Vec<&[f32]> = rows.iter().collect();
+    let coords = bhtsne::tSNE::<f32, &[f32], 2>::new(&samples)
+        .perplexity(perplexity)
+        .epochs(1000)
+        .initial_embedding(initial)
+        .exact(|a, b| a.iter().zip(b.iter()).map(|(x, y)| (x - y).powi(2)).sum())
+        .embedding();
+    Projection {
+        components: 2,
+        coords,
+        explained_variance_ratio: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +215,44 @@ mod tests {
         for (x, t) in first.iter().zip(along) {
             assert!((x - (t - 3.2) * 5f32.sqrt()).abs() < 1e-4, "{first:?}");
         }
+    }
+
+    /// Three well-separated clusters in 20 dimensions: every point's nearest neighbour in the
+    /// t-SNE picture belongs to its own cluster.
+    #[test]
+    fn tsne_keeps_clusters_together() {
+        let dim = 20;
+        let mut data = Vec::new();
+        for i in 0..30 {
+            let cluster = i % 3;
+            for k in 0..dim {
+                let centre = if k % 3 == cluster { 5.0 } else { 0.0 };
+                data.push(centre + ((i * 7 + k * 13) % 11) as f32 * 0.05);
+            }
+        }
+        let rows = Rows::new(&data, dim).unwrap();
+        let map = tsne(rows);
+        assert_eq!(map.coords.len(), 60);
+        assert!(map.explained_variance_ratio.is_empty());
+        for i in 0..30 {
+            let nearest = (0..30)
+                .filter(|&j| j != i)
+                .min_by(|&a, &b| {
+                    let d = |j: usize| {
+                        distance(&map.coords[i * 2..i * 2 + 2], &map.coords[j * 2..j * 2 + 2])
+                    };
+                    d(a).total_cmp(&d(b))
+                })
+                .unwrap();
+            assert_eq!(nearest % 3, i % 3, "point {i}");
+        }
+        assert_eq!(
+            project(Rows::new(&data[..3 * dim], dim).unwrap(), Method::Tsne)
+                .explained_variance_ratio
+                .len(),
+            2
+        );
+        assert!("umap".parse::<Method>().is_err());
     }
 
     #[test]

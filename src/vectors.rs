@@ -100,6 +100,80 @@ pub fn neighbours_of(rows: Rows, index: usize, k: usize) -> Result<Vec<Neighbour
     Ok(nearest(rows, rows.row(index)?, k, &[index]))
 }
 
+/// `a − b + c`, unit length: the point the analogy "b is to a as c is to ?" asks about
+/// (Washington − US + France ≈ Paris; TransE's translation of c by the relation b → a).
+pub fn analogy_query(a: &[f32], b: &[f32], c: &[f32]) -> Vec<f32> {
+    let query: Vec<f32> = a
+        .iter()
+        .zip(b)
+        .zip(c)
+        .map(|((a, b), c)| a - b + c)
+        .collect();
+    let norm = dot(&query, &query).sqrt();
+    if norm == 0.0 {
+        query
+    } else {
+        query.iter().map(|x| x / norm).collect()
+    }
+}
+
+/// Mean silhouette coefficient under cosine distance: for each point, how much closer it is
+/// to its own group than to the nearest other group, from −1 (wrong group) to 1 (tight,
+/// well-separated groups). Points alone in their group count as 0, as in scikit-learn.
+pub fn silhouette(rows: Rows, labels: &[usize]) -> Result<f32> {
+    check_labels(rows, labels)?;
+    let groups = labels.iter().max().map_or(0, |m| m + 1);
+    let mut total = 0.0;
+    for (i, row) in rows.iter().enumerate() {
+        let mut sums = vec![0f32; groups];
+        let mut counts = vec![0usize; groups];
+        for (j, other) in rows.iter().enumerate() {
+            if i != j {
+                sums[labels[j]] += 1.0 - cosine(row, other);
+                counts[labels[j]] += 1;
+            }
+        }
+        let own = labels[i];
+        if counts[own] == 0 {
+            continue;
+        }
+        let a = sums[own] / counts[own] as f32;
+        let b = (0..groups)
+            .filter(|&g| g != own && counts[g] > 0)
+            .map(|g| sums[g] / counts[g] as f32)
+            .fold(f32::INFINITY, f32::min);
+        if b.is_finite() {
+            total += (b - a) / a.max(b).max(f32::MIN_POSITIVE);
+        }
+    }
+    Ok(total / rows.len() as f32)
+}
+
+/// Leave-one-out 1-nearest-neighbour accuracy: the share of points whose most cosine-similar
+/// other point has the same label.
+pub fn nearest_neighbour_accuracy(rows: Rows, labels: &[usize]) -> Result<f32> {
+    check_labels(rows, labels)?;
+    let hits = (0..rows.len())
+        .filter(|&i| {
+            neighbours_of(rows, i, 1)
+                .ok()
+                .and_then(|n| n.first().copied())
+                .is_some_and(|n| labels[n.index] == labels[i])
+        })
+        .count();
+    Ok(hits as f32 / rows.len() as f32)
+}
+
+fn check_labels(rows: Rows, labels: &[usize]) -> Result<()> {
+    if labels.len() != rows.len() || rows.len() < 2 {
+        return Err(Error::BadLabels {
+            labels: labels.len(),
+            rows: rows.len(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +210,32 @@ mod tests {
             }
         }
         assert_eq!(m[3], -1.);
+    }
+
+    #[test]
+    fn analogy_translates_c_by_a_minus_b() {
+        let q = analogy_query(&[2., 1.], &[1., 1.], &[0., 3.]);
+        assert!((q[0] - 1. / 10f32.sqrt()).abs() < 1e-6 && (q[1] - 3. / 10f32.sqrt()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn separation_scores_of_known_groups() {
+        // Two tight groups along different axes, then the same points with labels swapped.
+        let data = [1., 0.01, 1., -0.01, 0.01, 1., -0.01, 1.];
+        let rows = Rows::new(&data, 2).unwrap();
+        let good = silhouette(rows, &[0, 0, 1, 1]).unwrap();
+        assert!(good > 0.99, "{good}");
+        let bad = silhouette(rows, &[0, 1, 0, 1]).unwrap();
+        assert!(bad < -0.4, "{bad}");
+        assert_eq!(
+            nearest_neighbour_accuracy(rows, &[0, 0, 1, 1]).unwrap(),
+            1.0
+        );
+        assert_eq!(
+            nearest_neighbour_accuracy(rows, &[0, 1, 0, 1]).unwrap(),
+            0.0
+        );
+        assert!(silhouette(rows, &[0, 0, 1]).is_err());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use js_sys::{Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use crate::{decoder, encoder, generation, projection, sampling, vectors};
+use crate::{
+    classify, decoder, encoder, generation, keywords, projection, sampling, vectors, vocabulary,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const RESULT_TYPES: &str = r#"
@@ -110,24 +112,128 @@ impl Encoder {
     /// truncated: Uint8Array}`.
     #[wasm_bindgen(unchecked_return_type = "Embedded")]
     pub fn embed(&self, texts: Vec<String>) -> Result<Object, JsError> {
-        let out = self.0.embed(&texts).map_err(js_error)?;
-        let truncated: Vec<u8> = out.truncated.iter().map(|&t| t as u8).collect();
+        self.0.embed(&texts).map(embedded).map_err(js_error)
+    }
+
+    /// The whole text as BERT splits it (no truncation): `{ids: Uint32Array, tokens: string[]}`,
+    /// WordPiece pieces such as "##ing", [CLS] and [SEP] included.
+    pub fn tokens(&self, text: &str) -> Result<Object, JsError> {
+        let (ids, tokens) = self.0.tokens(text).map_err(js_error)?;
         Ok(object(&[
-            ("dim", out.dim.into()),
-            ("vectors", Float32Array::from(&out.vectors[..]).into()),
-            (
-                "tokenCounts",
-                Uint32Array::from(&out.token_counts[..]).into(),
-            ),
-            ("truncated", Uint8Array::from(&truncated[..]).into()),
+            ("ids", Uint32Array::from(&ids[..]).into()),
+            ("tokens", to_js(&tokens)?),
+        ]))
+    }
+
+    /// Estimated FLOPs of embedding texts of these token counts.
+    pub fn flops(&self, token_counts: &[u32]) -> f64 {
+        let shape = self.0.shape();
+        token_counts
+            .iter()
+            .map(|&n| shape.encoder_pass(n as usize))
+            .sum()
+    }
+
+    /// `document` and its KeyBERT candidate phrases (1…`max_words` words, at most `limit`),
+    /// embedded once for any number of `pick` calls.
+    #[wasm_bindgen(js_name = keywordCandidates)]
+    pub fn keyword_candidates(
+        &self,
+        document: &str,
+        max_words: usize,
+        limit: usize,
+    ) -> Result<KeywordCandidates, JsError> {
+        keywords::KeywordCandidates::new(&self.0, document, max_words, limit)
+            .map(KeywordCandidates)
+            .map_err(js_error)
+    }
+
+    /// `words` embedded once, for any number of analogies.
+    pub fn vocabulary(&self, words: Vec<String>) -> Result<Vocabulary, JsError> {
+        vocabulary::Vocabulary::new(&self.0, &words)
+            .map(Vocabulary)
+            .map_err(js_error)
+    }
+}
+
+/// `{dim, vectors, tokenCounts, truncated}` of an embedding, for either model.
+fn embedded(out: encoder::Embeddings) -> Object {
+    let truncated: Vec<u8> = out.truncated.iter().map(|&t| t as u8).collect();
+    object(&[
+        ("dim", out.dim.into()),
+        ("vectors", Float32Array::from(&out.vectors[..]).into()),
+        (
+            "tokenCounts",
+            Uint32Array::from(&out.token_counts[..]).into(),
+        ),
+        ("truncated", Uint8Array::from(&truncated[..]).into()),
+    ])
+}
+
+/// A document's embedded keyword candidates.
+#[wasm_bindgen]
+pub struct KeywordCandidates(keywords::KeywordCandidates);
+
+#[wasm_bindgen]
+impl KeywordCandidates {
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        self.0.phrases.len()
+    }
+
+    /// The `top` keywords by maximal marginal relevance: `[{phrase, score}]`, score being
+    /// the cosine similarity to the document.
+    pub fn pick(&self, top: usize, diversity: f32) -> Result<JsValue, JsError> {
+        let picked = self.0.pick(top, diversity).map_err(js_error)?;
+        let rows: Vec<serde_json::Value> = picked
+            .iter()
+            .map(|k| serde_json::json!({ "phrase": k.phrase, "score": k.score }))
+            .collect();
+        to_js(&rows)
+    }
+}
+
+/// An embedded word list for vector arithmetic.
+#[wasm_bindgen]
+pub struct Vocabulary(vocabulary::Vocabulary);
+
+#[wasm_bindgen]
+impl Vocabulary {
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.0.len()
+    }
+
+    /// A − B + C: `{results: [{word, cosine}], points: Float32Array, dim}`, `points` holding
+    /// the vectors of A, B, C, the query and each result, in that order.
+    pub fn analogy(
+        &self,
+        encoder: &Encoder,
+        a: &str,
+        b: &str,
+        c: &str,
+        k: usize,
+    ) -> Result<Object, JsError> {
+        let answer = self.0.analogy(&encoder.0, a, b, c, k).map_err(js_error)?;
+        let results: Vec<serde_json::Value> = answer
+            .results
+            .iter()
+            .map(|(word, cosine)| serde_json::json!({ "word": word, "cosine": cosine }))
+            .collect();
+        Ok(object(&[
+            ("results", to_js(&results)?),
+            ("points", Float32Array::from(&answer.points[..]).into()),
+            ("dim", answer.dim.into()),
         ]))
     }
 }
 
-/// PCA of n × dim vectors to 2D: `{coords: Float32Array (n × 2), explained: Float32Array (2)}`.
+/// n × dim vectors projected to 2D by `method` ("pca" or "tsne"): `{coords: Float32Array
+/// (n × 2), explained: Float32Array}` (explained variance per axis; empty for t-SNE).
 #[wasm_bindgen(unchecked_return_type = "Projected")]
-pub fn pca(vectors: &[f32], dim: usize) -> Result<Object, JsError> {
-    let p = projection::pca(rows(vectors, dim)?, 2);
+pub fn project(vectors: &[f32], dim: usize, method: &str) -> Result<Object, JsError> {
+    let method: projection::Method = method.parse().map_err(js_error)?;
+    let p = projection::project(rows(vectors, dim)?, method);
     Ok(object(&[
         ("coords", Float32Array::from(&p.coords[..]).into()),
         (
@@ -135,6 +241,49 @@ pub fn pca(vectors: &[f32], dim: usize) -> Result<Object, JsError> {
             Float32Array::from(&p.explained_variance_ratio[..]).into(),
         ),
     ]))
+}
+
+/// How well labelled groups separate: `{silhouette, nearestNeighbourAccuracy}`.
+#[wasm_bindgen]
+pub fn separation(vectors: &[f32], dim: usize, labels: &[u32]) -> Result<Object, JsError> {
+    let rows = rows(vectors, dim)?;
+    let labels: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
+    Ok(object(&[
+        (
+            "silhouette",
+            vectors::silhouette(rows, &labels).map_err(js_error)?.into(),
+        ),
+        (
+            "nearestNeighbourAccuracy",
+            vectors::nearest_neighbour_accuracy(rows, &labels)
+                .map_err(js_error)?
+                .into(),
+        ),
+    ]))
+}
+
+/// Labels for `test` rows from the centroids of the labelled `train` rows.
+#[wasm_bindgen(js_name = nearestCentroid)]
+pub fn nearest_centroid(
+    train: &[f32],
+    labels: &[u32],
+    test: &[f32],
+    dim: usize,
+) -> Result<Vec<u32>, JsError> {
+    let labels: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
+    let centroids = classify::centroids(rows(train, dim)?, &labels).map_err(js_error)?;
+    Ok(
+        classify::nearest_centroid(rows(&centroids, dim)?, rows(test, dim)?)
+            .into_iter()
+            .map(|l| l as u32)
+            .collect(),
+    )
+}
+
+/// Which of `labels` a generated answer names first, or undefined.
+#[wasm_bindgen(js_name = labelInAnswer)]
+pub fn label_in_answer(answer: &str, labels: Vec<String>) -> Option<u32> {
+    classify::label_in_answer(answer, &labels).map(|l| l as u32)
 }
 
 /// n × n cosine similarities, row-major.
@@ -174,6 +323,36 @@ struct GenerateOptionsJs {
     stop: Option<Vec<String>>,
 }
 
+/// The core's options from the page's `{maxNewTokens, temperature, topK, topP,
+/// repeatPenalty, seed, chat, stop}`, and whether to use the chat template (default yes).
+/// Read through serde_json, so that a misspelt option is an error rather than ignored.
+fn generate_options(options: JsValue) -> Result<(generation::GenerateOptions, bool), JsError> {
+    let js: GenerateOptionsJs = if options.is_undefined() || options.is_null() {
+        GenerateOptionsJs::default()
+    } else {
+        serde_wasm_bindgen::from_value::<serde_json::Value>(options)
+            .map_err(|e| e.to_string())
+            .and_then(|value| serde_json::from_value(value).map_err(|e| e.to_string()))
+            .map_err(|e| JsError::new(&format!("generate options: {e}")))?
+    };
+    let defaults = generation::GenerateOptions::default();
+    let sampling = sampling::SamplingOptions::default();
+    let options = generation::GenerateOptions {
+        max_new_tokens: js.max_new_tokens.unwrap_or(defaults.max_new_tokens),
+        sampling: sampling::SamplingOptions {
+            temperature: js.temperature.unwrap_or(sampling.temperature),
+            top_k: js.top_k.unwrap_or(sampling.top_k),
+            top_p: js.top_p.unwrap_or(sampling.top_p),
+            repeat_penalty: js.repeat_penalty.unwrap_or(sampling.repeat_penalty),
+            seed: js.seed.unwrap_or(sampling.seed),
+            ..sampling
+        },
+        stop: js.stop.unwrap_or_default(),
+        score_prompt: false,
+    };
+    Ok((options, js.chat.unwrap_or(true)))
+}
+
 /// A loaded decoder (GPT): a GGUF's network, tokenizer and chat template.
 #[wasm_bindgen]
 pub struct Decoder(decoder::Decoder);
@@ -203,38 +382,32 @@ impl Decoder {
         ids.iter().map(|&id| self.0.token_text(id)).collect()
     }
 
+    /// Mean of the last hidden states of each text, L2-normalised: the same shape as
+    /// `Encoder.embed`, to compare the two.
+    pub fn embed(&self, texts: Vec<String>) -> Result<Object, JsError> {
+        self.0.embed(&texts).map(embedded).map_err(js_error)
+    }
+
+    /// Estimated FLOPs of reading `prompt` tokens and generating `generated`.
+    pub fn flops(&self, prompt: usize, generated: usize) -> f64 {
+        self.0.shape().decoder_run(prompt, generated)
+    }
+
     /// Starts generating from `prompt`; options `{maxNewTokens, temperature, topK, topP,
     /// repeatPenalty, seed, chat, stop}`, chat on by default.
     pub fn generate(&self, prompt: &str, options: JsValue) -> Result<Generation, JsError> {
-        // Through serde_json, so that a misspelt option is an error rather than ignored.
-        let js: GenerateOptionsJs = if options.is_undefined() || options.is_null() {
-            GenerateOptionsJs::default()
-        } else {
-            serde_wasm_bindgen::from_value::<serde_json::Value>(options)
-                .map_err(|e| e.to_string())
-                .and_then(|value| serde_json::from_value(value).map_err(|e| e.to_string()))
-                .map_err(|e| JsError::new(&format!("generate options: {e}")))?
-        };
-        let defaults = generation::GenerateOptions::default();
-        let sampling = sampling::SamplingOptions::default();
-        let options = generation::GenerateOptions {
-            max_new_tokens: js.max_new_tokens.unwrap_or(defaults.max_new_tokens),
-            sampling: sampling::SamplingOptions {
-                temperature: js.temperature.unwrap_or(sampling.temperature),
-                top_k: js.top_k.unwrap_or(sampling.top_k),
-                top_p: js.top_p.unwrap_or(sampling.top_p),
-                repeat_penalty: js.repeat_penalty.unwrap_or(sampling.repeat_penalty),
-                seed: js.seed.unwrap_or(sampling.seed),
-                ..sampling
-            },
-            stop: js.stop.unwrap_or_default(),
-            score_prompt: false,
-        };
-        let text = self
-            .0
-            .prompt_text(prompt, js.chat.unwrap_or(true))
-            .map_err(js_error)?;
+        let (options, chat) = generate_options(options)?;
+        let text = self.0.prompt_text(prompt, chat).map_err(js_error)?;
         let ids = self.0.encode(&text).map_err(js_error)?;
+        generation::Generation::new(&self.0, ids, options)
+            .map(Generation)
+            .map_err(js_error)
+    }
+
+    /// Starts generating after exactly these token ids (the `chat` option does not apply).
+    #[wasm_bindgen(js_name = generateAfter)]
+    pub fn generate_after(&self, ids: Vec<u32>, options: JsValue) -> Result<Generation, JsError> {
+        let (options, _) = generate_options(options)?;
         generation::Generation::new(&self.0, ids, options)
             .map(Generation)
             .map_err(js_error)

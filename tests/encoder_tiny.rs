@@ -76,6 +76,10 @@ fn long_texts_are_cut_at_max_tokens_and_flagged() {
     let out = encoder.embed(&["the cat sat on a mat", "the cat"]).unwrap();
     assert_eq!(out.token_counts, vec![6, 4]);
     assert_eq!(out.truncated, vec![true, false]);
+    // The whole text can still be shown and counted.
+    let (ids, tokens) = encoder.tokens("the cat sat on a mat").unwrap();
+    assert_eq!(ids.len(), 8);
+    assert_eq!(tokens.first().map(String::as_str), Some("[CLS]"));
     // Only the first four words count: the cut text embeds like its prefix.
     let prefix = encoder.embed(&["the cat sat on"]).unwrap();
     for (a, b) in row(&out.vectors, 8, 0).iter().zip(&prefix.vectors) {

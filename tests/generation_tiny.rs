@@ -277,3 +277,29 @@ fn a_damaged_gguf_is_refused_with_what_is_missing() {
         "{missing_tensor}"
     );
 }
+
+#[test]
+fn decoder_embeddings_are_unit_means_and_long_texts_are_cut_at_the_window() {
+    let decoder = decoder(32);
+    let short = "the cat";
+    let long: String = "abcdefgxyz".repeat(5);
+    let out = decoder.embed(&[short, long.as_str()]).unwrap();
+    assert_eq!(out.dim, 64);
+    assert_eq!(out.vectors.len(), 2 * 64);
+    for row in out.vectors.chunks(64) {
+        let norm: f32 = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5);
+    }
+    assert_eq!(
+        out.token_counts,
+        vec![decoder.encode(short).unwrap().len() as u32, 32]
+    );
+    assert_eq!(out.truncated, vec![false, true]);
+    // The same text gives the same vector alone or next to another.
+    let alone = decoder.embed(&[short]).unwrap();
+    assert_eq!(alone.vectors, out.vectors[..64]);
+    assert!(matches!(
+        decoder.embed(&["  "]),
+        Err(Error::BlankText { index: 0 })
+    ));
+}

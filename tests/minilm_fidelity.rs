@@ -84,3 +84,15 @@ fn paraphrases_score_above_unrelated_pairs() {
     assert!((paraphrase - 0.755).abs() < 0.001, "{paraphrase}");
     assert!(unrelated < 0.25, "{unrelated}");
 }
+
+#[test]
+fn whole_texts_are_shown_uncut_even_though_the_shipped_tokenizer_truncates_at_128() {
+    let reference = reference();
+    let encoder = Encoder::from_files(&common::minilm().borrow()).unwrap();
+    let long = reference.cases.iter().find(|c| c.truncated).unwrap();
+    let (ids, tokens) = encoder.tokens(&long.text).unwrap();
+    assert!(ids.len() > reference.max_tokens, "{}", ids.len());
+    assert_eq!(ids.len(), tokens.len());
+    // The embedded (cut) text is the start of the whole one, [SEP] aside.
+    assert_eq!(ids[..long.ids.len() - 1], long.ids[..long.ids.len() - 1]);
+}

@@ -1,6 +1,13 @@
 // window.bertVsGpt: the page's scripting hook, public API for teachers at the console and for
 // tests. Every verb is documented in README.md; keep names and shapes stable.
+import { analogy, shippedVocabulary } from './lessons/analogy.js';
+import { compareEmbeddings } from './lessons/compare.js';
+import { contextCost } from './lessons/context.js';
+import { keybert } from './lessons/keywords.js';
+import { runRoi } from './lessons/roi.js';
 import { DECODER, ENCODER } from './models.js';
+
+const HAN = /\p{Script=Han}/u;
 
 function check(condition, message) {
   if (!condition) throw new TypeError(`bertVsGpt.${message}`);
@@ -61,11 +68,62 @@ export function installHook({ ready, models }) {
       }));
     },
 
-    /** The decoder's tokens for raw `text` (markers such as <|im_start|> are special): {ids, tokens}. */
+    /**
+     * `text` as a model's tokenizer splits it, uncut: {ids, tokens}. The decoder by default
+     * (markers such as <|im_start|> are special); `{model: 'all-MiniLM-L6-v2'}` for BERT's
+     * WordPiece ([CLS] … [SEP]).
+     */
     async tokenize(text, { model = DECODER } = {}) {
       check(typeof text === 'string', 'tokenize(text): text must be a string');
       await ready;
       return models.tokenize(text, model);
+    },
+
+    /**
+     * A − B + C among `vocabulary` (default: the shipped English or Chinese list, by the
+     * script of A, B and C): {results: [{word, cosine}] (k, default 5), vocabularySize,
+     * points: {labels, coords, explained}}.
+     */
+    async analogy(a, b, c, { vocabulary, k = 5, method = 'pca' } = {}) {
+      check([a, b, c].every((term) => typeof term === 'string'), 'analogy(a, b, c): a, b and c must be strings');
+      check(vocabulary === undefined || (Array.isArray(vocabulary) && vocabulary.every((w) => typeof w === 'string')), 'analogy: vocabulary must be an array of strings');
+      await ready;
+      const words = vocabulary ?? (await shippedVocabulary(HAN.test(a + b + c) ? 'zh' : 'en'));
+      return analogy(models, { a, b, c, words, k, method });
+    },
+
+    /** KeyBERT: {keywords: [{phrase, score}] (top, default 5), candidates, ms}; diversity 0…1. */
+    async keywords(document, { diversity = 0.5, top = 5, maxWords = 3 } = {}) {
+      check(typeof document === 'string', 'keywords(document): document must be a string');
+      await ready;
+      return keybert(models, document, { diversity, top, maxWords });
+    },
+
+    /** 2D projection of n × dim `vectors` (a Float32Array): {coords, explained}; method 'pca' or 'tsne'. */
+    async project(vectors, { dim, method = 'pca' } = {}) {
+      check(vectors instanceof Float32Array && Number.isInteger(dim) && dim > 0, 'project(vectors, {dim}): vectors must be a Float32Array and dim a positive integer');
+      await ready;
+      return models.client.call('project', { vectors, dim, method });
+    },
+
+    /** The same texts embedded by both models, scored on `labels` (group numbers). */
+    async compareEmbeddings(texts, labels, { method = 'pca' } = {}) {
+      check(Array.isArray(texts) && Array.isArray(labels) && texts.length === labels.length, 'compareEmbeddings(texts, labels): two arrays of the same length');
+      await ready;
+      return compareEmbeddings(models, texts, labels, { method });
+    },
+
+    /** The ROI lesson's task in `lang` ('en' or 'zh') by embeddings and by GPT. */
+    async roi({ lang = 'en', onProgress, signal } = {}) {
+      await ready;
+      return runRoi(models, { lang, onProgress, signal });
+    },
+
+    /** Token counts against both limits, and ms per generated token after each context length. */
+    async contextCost(text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, signal } = {}) {
+      check(typeof text === 'string', 'contextCost(text): text must be a string');
+      await ready;
+      return contextCost(models, text, { contextLengths, tokensPerMeasure, signal });
     },
   };
   window.bertVsGpt = Object.freeze(hook);

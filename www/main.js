@@ -1,5 +1,6 @@
 // The page's entry point: starts the model worker, wires the panels, installs the hook.
 import { WorkerClient } from './client.js';
+import { loadData } from './data.js';
 import { showNotices } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
 import { installHook } from './hook.js';
@@ -8,6 +9,13 @@ import { mountDecoderPanel } from './panels/decoder.js';
 import { mountEncoderPanel } from './panels/encoder.js';
 import { initialWeightsBase, mountSettings, resolveWeightsBase } from './panels/settings.js';
 import { mountSurprisePanel } from './panels/surprise.js';
+import { mountAnalogyPanel } from './panels/analogy.js';
+import { mountComparePanel } from './panels/compare.js';
+import { mountContextPanel } from './panels/context.js';
+import { mountKeywordsPanel } from './panels/keywords.js';
+import { mountRoiPanel } from './panels/roi.js';
+import { mountTokenizersPanel } from './panels/tokenizers.js';
+import { LESSONS, choiceParam, updateUrl } from './url-state.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const client = new WorkerClient(new URL('./worker.js', import.meta.url));
@@ -30,9 +38,33 @@ installHook({ ready, models });
 translatePage();
 document.querySelector('#language').addEventListener('click', () => setLanguage(language() === 'en' ? 'zh' : 'en'));
 
+/** Shows one lesson's panel and marks its tab; remembered in the URL. */
+function showLesson(lesson) {
+  for (const id of LESSONS) document.getElementById(id).hidden = id !== lesson;
+  for (const tab of document.querySelectorAll('#lessons [data-lesson]')) {
+    tab.setAttribute('aria-current', tab.dataset.lesson === lesson ? 'page' : 'false');
+  }
+  updateUrl({ lesson: lesson === LESSONS[0] ? null : lesson });
+}
+document.querySelector('#lessons').addEventListener('click', (event) => {
+  const tab = event.target.closest('[data-lesson]');
+  if (tab) showLesson(tab.dataset.lesson);
+});
+showLesson(choiceParam('lesson', LESSONS) ?? LESSONS[0]);
+
+/** Presenter mode: large type for a projector; remembered in the URL. */
+const presenter = document.querySelector('#presenter');
+function setPresenter(on) {
+  document.body.classList.toggle('presenter', on);
+  presenter.setAttribute('aria-pressed', String(on));
+  updateUrl({ present: on ? 1 : null });
+}
+presenter.addEventListener('click', () => setPresenter(!document.body.classList.contains('presenter')));
+setPresenter(choiceParam('present', ['1']) === '1');
+
 try {
   await ready;
-  const presets = await (await fetch(new URL('./presets.json', import.meta.url))).json();
+  const presets = await loadData('presets.json');
   mountSettings(document.querySelector('#settings'), {
     weightsBase,
     apply: async (base) => {
@@ -47,6 +79,12 @@ try {
   mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder });
   mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder });
   mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise });
+  mountAnalogyPanel(document.querySelector('#analogy'), { models, presets: presets.analogy });
+  mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords });
+  mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare });
+  mountRoiPanel(document.querySelector('#roi'), { models });
+  mountContextPanel(document.querySelector('#context'), { models, presets: presets.context });
+  mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers });
 } catch (error) {
   showNotices(appNotices, [{ text: t('app.workerFailed', { message: error.message }), kind: 'error' }]);
 }

@@ -77,16 +77,20 @@ export class Models extends EventTarget {
     else this.#update(id, { files: { ...state.files, [report.file]: report } });
   }
 
-  /** The worker's embedding of `texts` with encoder `model`, loading it first if needed. */
-  async embed(texts, model = ENCODER) {
+  /** Runs worker verb `verb` for `model`, loading the model first if needed. */
+  async withModel(model, verb, args = {}) {
     await this.load(model);
-    return this.#client.call('embed', { texts, model });
+    return this.#client.call(verb, { ...args, model });
   }
 
-  /** Token ids and their display texts under decoder `model`. */
-  async tokenize(text, model = DECODER) {
-    await this.load(model);
-    return this.#client.call('tokenize', { text, model });
+  /** `{dim, vectors, tokenCounts, truncated, maxTokens}` of `texts` under either model. */
+  embed(texts, model = ENCODER) {
+    return this.withModel(model, 'embed', { texts });
+  }
+
+  /** `{ids, tokens}` of `text` under either model's tokenizer (the whole text, uncut). */
+  tokenize(text, model = DECODER) {
+    return this.withModel(model, 'tokenize', { text });
   }
 
   /**
@@ -96,6 +100,11 @@ export class Models extends EventTarget {
    */
   generate(prompt, options, { model = DECODER, paused = false, onEvent, signal } = {}) {
     return this.#run(model, 'generate', { prompt, options, paused }, { onEvent, signal });
+  }
+
+  /** Like `generate`, continuing exactly the token `ids` (no chat template). */
+  generateAfter(ids, options, { model = DECODER, onEvent, signal } = {}) {
+    return this.#run(model, 'generate', { ids, options }, { onEvent, signal });
   }
 
   /** Teacher forcing: `{ids, logprobs, topIds, topLogprobs, finishReason}` for tokens 1…n−1. */

@@ -34,7 +34,7 @@ export function shortLabel(text, index, length = 28) {
  * Labelled points; `onSelect(index)` runs when one is clicked, `selected` is ringed.
  * `axisNames` label the x and y axes.
  */
-export function drawScatter(element, { points, axisNames = ['', ''], selected = -1, onSelect }) {
+export function drawScatter(element, { points, axisNames = ['', ''], selected = -1, onSelect, arrows = [] }) {
   const chart = chartOf(element);
   chart.off('click');
   chart.setOption(
@@ -63,6 +63,14 @@ export function drawScatter(element, { points, axisNames = ['', ''], selected = 
             formatter: ({ dataIndex }) => points[dataIndex].label,
           },
           labelLayout: { hideOverlap: false, moveOverlap: 'shiftY' },
+          markLine: {
+            silent: true,
+            symbol: ['none', 'arrow'],
+            animation: false,
+            label: { show: false },
+            lineStyle: { color: '#555', width: 2, type: 'solid' },
+            data: arrows.map(([from, to]) => [{ coord: [points[from].x, points[from].y] }, { coord: [points[to].x, points[to].y] }]),
+          },
         },
       ],
     },
@@ -106,25 +114,45 @@ export function drawHeatmap(element, { labels, texts, matrix }) {
   element.dataset.cells = String(cells.length);
 }
 
-/** Horizontal bars, largest on top; `highlight` is the index drawn in the accent colour. */
-export function drawBars(element, { labels, values, highlight = -1, max = 1 }) {
+/**
+ * Horizontal bars, first on top; `highlight` is the index drawn in the accent colour; `max`
+ * fixes the scale (null: fit the data); `log` uses a logarithmic axis.
+ */
+export function drawBars(element, { labels, values, highlight = -1, max = 1, log = false, format = (v) => v.toFixed(3) }) {
   const chart = chartOf(element);
   chart.setOption(
     {
       animation: false,
       grid: { left: 120, right: 56, top: 8, bottom: 24 },
-      tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => `${labels[dataIndex]}  ${values[dataIndex].toFixed(4)}` },
-      xAxis: { type: 'value', min: 0, max },
+      tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => `${labels[dataIndex]}  ${format(values[dataIndex])}` },
+      xAxis: log ? { type: 'log', min: 1 } : { type: 'value', min: 0, max: max ?? undefined },
       yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontFamily: 'ui-monospace, monospace' } },
       series: [
         {
           type: 'bar',
           data: values.map((value, i) => ({ value, itemStyle: { color: i === highlight ? PALETTE[1] : PALETTE[0] } })),
-          label: { show: true, position: 'right', formatter: ({ value }) => value.toFixed(3) },
+          label: { show: true, position: 'right', formatter: ({ value }) => format(value) },
         },
       ],
     },
     { notMerge: true },
   );
   element.dataset.bars = String(values.length);
+}
+
+/** A line through (x, y) points with labelled axes. */
+export function drawLine(element, { xs, ys, xName, yName, format = (v) => v.toFixed(1) }) {
+  const chart = chartOf(element);
+  chart.setOption(
+    {
+      animation: false,
+      grid: { left: 64, right: 32, top: 24, bottom: 48 },
+      tooltip: { renderMode: 'richText', trigger: 'item', formatter: ({ value: [x, y] }) => `${x}: ${format(y)}` },
+      xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameGap: 44, min: 0 },
+      series: [{ type: 'line', data: xs.map((x, i) => [x, ys[i]]), symbolSize: 8, label: { show: true, formatter: ({ value: [, y] }) => format(y) }, itemStyle: { color: PALETTE[0] } }],
+    },
+    { notMerge: true },
+  );
+  element.dataset.points = String(xs.length);
 }

@@ -7,11 +7,12 @@ export function visibleToken(piece) {
   return piece.replace(/ /g, '·').replace(/\n/g, '↵').replace(/\t/g, '→') || '∅';
 }
 
-/** A clickable chip for one token; `tint` is a CSS colour. */
-export function tokenChip(piece, { tint, title, onClick }) {
+/** A chip for one token; `tint` is a CSS colour, `caption` small text under it (an id). */
+export function tokenChip(piece, { tint, title, onClick, caption }) {
   const chip = element('button', { type: 'button', className: 'chip', title }, visibleToken(piece));
+  if (caption !== undefined) chip.append(element('small', { className: 'chip-caption' }, caption));
   if (tint) chip.style.background = tint;
-  chip.addEventListener('click', onClick);
+  if (onClick) chip.addEventListener('click', onClick);
   return chip;
 }
 

@@ -2,7 +2,16 @@
 // loading and inference never freeze the page. One handler per verb; every message carries
 // the request id it answers. Long runs (generate, score) advance one chunk or token at a
 // time and yield between them, so 'cancel' and 'resume' messages are seen within a token.
-import init, { Decoder, Encoder, nearestNeighbours, pca, similarityMatrix } from '../pkg/bert_vs_gpt.js';
+import init, {
+  Decoder,
+  Encoder,
+  labelInAnswer,
+  nearestCentroid,
+  nearestNeighbours,
+  project,
+  separation,
+  similarityMatrix,
+} from '../pkg/bert_vs_gpt.js';
 import { WeightStore } from './weights.js';
 
 const wasmReady = init();
@@ -13,6 +22,23 @@ const loaded = new Map();
 const runs = new Map();
 /** Generations share the decoder: they run one after another, in arrival order. */
 let decoderQueue = Promise.resolve();
+/** Embedded word lists and keyword candidates, most recent last: embedding them is the slow part. */
+const vocabularies = new Map();
+const keywordCandidates = new Map();
+const CACHED_HANDLES = 4;
+
+/** `cache.get(key)`, else `make()` stored under key; the oldest entries are freed. */
+function cached(cache, key, make) {
+  if (!cache.has(key)) {
+    cache.set(key, make());
+    while (cache.size > CACHED_HANDLES) {
+      const [oldest, handle] = cache.entries().next().value;
+      cache.delete(oldest);
+      handle.free();
+    }
+  }
+  return cache.get(key);
+}
 
 const BUILDERS = {
   encoder(files) {
@@ -170,18 +196,57 @@ const verbs = {
   },
 
   async embed({ texts, model: id }, report) {
-    const { handle, info } = await model(id, 'encoder', report);
-    return { ...handle.embed(texts), maxTokens: info.maxTokens };
+    const { handle, info } = await model(id, null, report);
+    return { ...handle.embed(texts), maxTokens: info.maxTokens ?? info.contextLength };
   },
 
   async tokenize({ text, model: id }, report) {
-    const { handle } = await model(id, 'decoder', report);
+    const { role, handle } = await model(id, null, report);
+    if (role === 'encoder') {
+      const { ids, tokens } = handle.tokens(text);
+      return { ids: Array.from(ids), tokens };
+    }
     const ids = handle.tokenize(text);
     return { ids: Array.from(ids), tokens: handle.tokenTexts(ids) };
   },
 
-  async generate({ prompt, options, model: id }, report, control) {
-    const { scored, ...result } = await queued(id, report, control, (decoder) => decoder.generate(prompt, options));
+  async flops({ model: id, tokenCounts, prompt, generated }, report) {
+    const { role, handle } = await model(id, null, report);
+    return role === 'encoder' ? handle.flops(Uint32Array.from(tokenCounts)) : handle.flops(prompt, generated);
+  },
+
+  async analogy({ a, b, c, words, k = 5, model: id }, report) {
+    const { handle } = await model(id, 'encoder', report);
+    const vocabulary = cached(vocabularies, `${id}\n${words.join('\n')}`, () => handle.vocabulary(words));
+    return { ...vocabulary.analogy(handle, a, b, c, k), vocabularySize: vocabulary.size };
+  },
+
+  async keywords({ document, top = 5, diversity = 0.5, maxWords = 3, limit = 400, model: id }, report) {
+    const { handle } = await model(id, 'encoder', report);
+    const candidates = cached(keywordCandidates, `${id}\n${maxWords}\n${limit}\n${document}`, () => handle.keywordCandidates(document, maxWords, limit));
+    return { keywords: candidates.pick(top, diversity), candidates: candidates.count };
+  },
+
+  project({ vectors, dim, method = 'pca' }) {
+    return project(vectors, dim, method);
+  },
+
+  separation({ vectors, dim, labels }) {
+    return separation(vectors, dim, Uint32Array.from(labels));
+  },
+
+  nearestCentroid({ train, labels, test, dim }) {
+    return Array.from(nearestCentroid(train, Uint32Array.from(labels), test, dim));
+  },
+
+  labelInAnswer({ answer, labels }) {
+    return labelInAnswer(answer, labels) ?? null;
+  },
+
+  /** From `prompt` (text), or after exactly the token `ids` when given. */
+  async generate({ prompt, ids, options, model: id }, report, control) {
+    const start = (decoder) => (ids ? decoder.generateAfter(Uint32Array.from(ids), options) : decoder.generate(prompt, options));
+    const { scored, ...result } = await queued(id, report, control, start);
     return result;
   },
 
@@ -199,10 +264,6 @@ const verbs = {
   resume({ target, tokens }) {
     runs.get(target)?.allow(tokens);
     return null;
-  },
-
-  pca({ vectors, dim }) {
-    return pca(vectors, dim);
   },
 
   similarity({ vectors, dim }) {

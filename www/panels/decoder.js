@@ -5,7 +5,7 @@ import { showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
 import { showModelStatus } from '../model-status.js';
 import { DECODER } from '../models.js';
-import { mountPresetPicker } from '../preset-picker.js';
+import { mountPresetPicker } from '../picker.js';
 import { drawCandidates, selectChip, tokenChip, visibleToken } from '../tokens.js';
 
 /** Reads a number input, clamped to its min/max; the default when empty. */

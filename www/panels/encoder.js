@@ -5,7 +5,7 @@ import { onLanguageChange, t } from '../i18n.js';
 import { showModelStatus } from '../model-status.js';
 import { ENCODER } from '../models.js';
 import { drawHeatmap, drawScatter, shortLabel } from '../plots.js';
-import { mountPresetPicker } from '../preset-picker.js';
+import { mountPresetPicker, mountProjectionPicker } from '../picker.js';
 
 /** More lines than this make an unreadable map and heatmap. */
 const MAX_LINES = 200;
@@ -30,6 +30,7 @@ export function mountEncoderPanel(root, { models, presets }) {
   const neighboursElement = $('#encoder-neighbours');
   /** The last result, kept for neighbour queries and for redrawing in another language. */
   let shown = null;
+  let method = 'pca';
 
   showModelStatus($('#encoder-status'), models, ENCODER);
 
@@ -48,7 +49,7 @@ export function mountEncoderPanel(root, { models, presets }) {
         label: shortLabel(text, i),
         group: i === selected ? 1 : near.has(i) ? 2 : 0,
       })),
-      axisNames: ['PC1', 'PC2'],
+      axisNames: method === 'pca' ? ['PC1', 'PC2'] : ['', ''],
       selected,
       onSelect: showNeighbours,
     });
@@ -57,7 +58,9 @@ export function mountEncoderPanel(root, { models, presets }) {
   const drawCaptions = () => {
     if (!shown) return;
     const [pc1, pc2] = Array.from(shown.projection.explained, (v) => v * 100);
-    caption.textContent = t('encoder.variance', { pc1: pc1.toFixed(1), pc2: pc2.toFixed(1), total: (pc1 + pc2).toFixed(1) });
+    caption.textContent = pc1 === undefined
+      ? t('encoder.tsne')
+      : t('encoder.variance', { pc1: pc1.toFixed(1), pc2: pc2.toFixed(1), total: (pc1 + pc2).toFixed(1) });
     if (shown.selected < 0) {
       neighboursElement.replaceChildren(element('p', { className: 'hint' }, t('encoder.clickHint')));
       return;
@@ -99,7 +102,7 @@ export function mountEncoderPanel(root, { models, presets }) {
       const ms = Math.round(performance.now() - started);
       const { vectors, dim } = out;
       const [projection, similarity] = await Promise.all([
-        models.client.call('pca', { vectors, dim }),
+        models.client.call('project', { vectors, dim, method }),
         models.client.call('similarity', { vectors, dim }),
       ]);
       shown = { texts, vectors, dim, projection, selected: -1, neighbours: null };
@@ -118,6 +121,14 @@ export function mountEncoderPanel(root, { models, presets }) {
     }
   }
 
+  mountProjectionPicker($('#encoder-projection'), async (picked) => {
+    method = picked;
+    if (!shown) return;
+    const { vectors, dim } = shown;
+    shown.projection = await models.client.call('project', { vectors, dim, method });
+    drawMap();
+    drawCaptions();
+  });
   button.addEventListener('click', embed);
   onLanguageChange(drawCaptions);
 }

@@ -2,7 +2,7 @@
 // the decoder gave it after the tokens before it; click a token for the alternatives.
 import { showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
-import { mountPresetPicker } from '../preset-picker.js';
+import { mountPresetPicker } from '../picker.js';
 import { drawCandidates, selectChip, tokenChip, visibleToken } from '../tokens.js';
 
 /** Green for expected tokens, red for surprising ones (log-probability 0 … −8 and below). */

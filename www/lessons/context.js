@@ -1,0 +1,30 @@
+// Lesson: the context limit. How many tokens a text is for each tokenizer, where BERT stops
+// reading (its 256-token limit) and where GPT's window ends (8,192), and what one generated
+// token costs as the context grows.
+import { DECODER, ENCODER } from '../models.js';
+
+/**
+ * `{encoder: {tokens, limit}, decoder: {tokens, limit}, timings: [{context, msPerToken,
+ * prefillMs}]}`. Each timing generates `tokensPerMeasure` tokens after a context of
+ * `context` tokens (the text's own tokens, repeated when it is shorter).
+ */
+export async function contextCost(models, text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, onProgress, signal } = {}) {
+  const [bert, gpt] = await Promise.all([models.tokenize(text, ENCODER), models.tokenize(text, DECODER)]);
+  const encoderInfo = await models.load(ENCODER);
+  const decoderInfo = await models.load(DECODER);
+  if (gpt.ids.length === 0) throw new Error('The text has no tokens.');
+  const timings = [];
+  for (const context of contextLengths) {
+    if (context + tokensPerMeasure > decoderInfo.contextLength) continue;
+    onProgress?.({ context, done: timings.length, total: contextLengths.length });
+    const ids = Array.from({ length: context }, (_, i) => gpt.ids[i % gpt.ids.length]);
+    const result = await models.generateAfter(ids, { maxNewTokens: tokensPerMeasure + 1, temperature: 0 }, { signal }).result;
+    if (result.finishReason === 'cancelled') throw new DOMException('The measurement was stopped.', 'AbortError');
+    timings.push({ context, msPerToken: 1000 / result.tokensPerSecond, prefillMs: result.prefillMs });
+  }
+  return {
+    encoder: { tokens: bert.ids.length, limit: encoderInfo.maxTokens },
+    decoder: { tokens: gpt.ids.length, limit: decoderInfo.contextLength },
+    timings,
+  };
+}

@@ -1,0 +1,23 @@
+// Lesson: keyword extraction two ways. KeyBERT ranks candidate phrases by cosine similarity
+// to the document's embedding (MMR for variety); GPT is simply asked for the keywords.
+import { DECODER, ENCODER } from '../models.js';
+
+/** `{keywords: [{phrase, score}], candidates, ms}`. */
+export async function keybert(models, document, { top = 5, diversity = 0.5, maxWords = 3, model = ENCODER } = {}) {
+  const started = performance.now();
+  const { keywords, candidates } = await models.withModel(model, 'keywords', { document, top, diversity, maxWords });
+  return { keywords, candidates, ms: performance.now() - started };
+}
+
+const ASK = {
+  en: (document) => `List the five most important keywords of this text, separated by commas.\n\n${document}`,
+  zh: (document) => `列出这段文字最重要的五个关键词，用逗号分隔。\n\n${document}`,
+};
+
+/** GPT's answer to "list the keywords": `{text, ms, promptTokens, tokens}`. */
+export async function gptKeywords(models, document, { lang = 'en', maxNewTokens = 40, signal, model = DECODER } = {}) {
+  const started = performance.now();
+  const run = models.generate((ASK[lang] ?? ASK.en)(document), { chat: true, maxNewTokens, temperature: 0 }, { model, signal });
+  const result = await run.result;
+  return { text: result.text, ms: performance.now() - started, promptTokens: result.promptTokens, tokens: result.tokenIds.length };
+}

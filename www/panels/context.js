@@ -1,0 +1,79 @@
+// Lesson panel: the context limit. Token counts under each tokenizer against BERT's 256 and
+// GPT's 8,192, and the measured time per generated token as the context grows.
+import { showNotices } from '../dom.js';
+import { onLanguageChange, t } from '../i18n.js';
+import { contextCost } from '../lessons/context.js';
+import { mountPresetPicker } from '../picker.js';
+import { drawBars, drawLine } from '../plots.js';
+
+/** "64, 256, 1024" → [64, 256, 1024]; whole numbers from 1 to 8192 only. */
+function parseLengths(text) {
+  const values = text.split(/[\s,，]+/).filter(Boolean).map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1 || v > 8192)) return null;
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+export function mountContextPanel(root, { models, presets }) {
+  const $ = (selector) => root.querySelector(selector);
+  const input = $('#context-input');
+  const lengths = $('#context-lengths');
+  const buttons = { run: $('#context-run'), stop: $('#context-stop') };
+  const notices = $('#context-notices');
+  let controller = null;
+  let shown = null;
+
+  mountPresetPicker($('#context-preset'), presets, (preset) => (input.value = preset.text.repeat(preset.repeat ?? 1)));
+  input.value = presets[0].text.repeat(presets[0].repeat ?? 1);
+
+  const draw = () => {
+    if (!shown) return;
+    const { encoder, decoder, timings } = shown;
+    $('#context-counts').textContent = t('context.counts', {
+      bert: encoder.tokens.toLocaleString(), bertLimit: encoder.limit, bertRead: Math.min(encoder.tokens, encoder.limit).toLocaleString(),
+      gpt: decoder.tokens.toLocaleString(), gptLimit: decoder.limit.toLocaleString(),
+      gptFits: decoder.tokens < decoder.limit ? t('context.fits') : t('context.overflows'),
+    });
+    drawBars($('#context-bars'), {
+      labels: [t('context.bertText'), t('context.bertLimit'), t('context.gptText'), t('context.gptLimit')],
+      values: [encoder.tokens, encoder.limit, decoder.tokens, decoder.limit],
+      highlight: encoder.tokens > encoder.limit ? 0 : -1,
+      log: true,
+      format: (v) => Math.round(v).toLocaleString(),
+    });
+    drawLine($('#context-time'), {
+      xs: timings.map((m) => m.context),
+      ys: timings.map((m) => m.msPerToken),
+      xName: t('context.xAxis'),
+      yName: t('context.yAxis'),
+    });
+  };
+
+  async function run() {
+    const contextLengths = parseLengths(lengths.value);
+    if (!input.value.trim()) return showNotices(notices, [{ text: t('context.empty'), kind: 'error' }]);
+    if (!contextLengths) return showNotices(notices, [{ text: t('context.badLengths'), kind: 'error' }]);
+    controller = new AbortController();
+    buttons.run.disabled = true;
+    buttons.stop.disabled = false;
+    root.setAttribute('aria-busy', 'true');
+    try {
+      shown = await contextCost(models, input.value, {
+        contextLengths,
+        signal: controller.signal,
+        onProgress: ({ context, done, total }) => showNotices(notices, [{ text: t('context.progress', { context, done, total }) }]),
+      });
+      showNotices(notices, []);
+      draw();
+    } catch (error) {
+      showNotices(notices, [{ text: error.name === 'AbortError' ? t('roi.stopped') : error.message, kind: error.name === 'AbortError' ? 'info' : 'error' }]);
+    } finally {
+      buttons.run.disabled = false;
+      buttons.stop.disabled = true;
+      root.removeAttribute('aria-busy');
+    }
+  }
+
+  buttons.run.addEventListener('click', run);
+  buttons.stop.addEventListener('click', () => controller?.abort());
+  onLanguageChange(draw);
+}

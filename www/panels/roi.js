@@ -1,0 +1,79 @@
+// Lesson panel: return on investment. One labelled task, solved with embeddings (nearest
+// label centroid) and by asking GPT text by text: accuracy, time and FLOPs side by side.
+import { element, showNotices } from '../dom.js';
+import { language, onLanguageChange, t } from '../i18n.js';
+import { runRoi } from '../lessons/roi.js';
+import { mountPicker } from '../picker.js';
+import { choiceParam, updateUrl } from '../url-state.js';
+
+const TASKS = [
+  { id: 'en', label: { en: 'English: sport, food, technology', zh: '英文：体育、美食、科技' } },
+  { id: 'zh', label: { en: 'Chinese: 体育, 美食, 科技', zh: '中文：体育、美食、科技' } },
+];
+
+/** "1.23 GFLOP" */
+function formatFlops(flops) {
+  const units = [['PFLOP', 1e15], ['TFLOP', 1e12], ['GFLOP', 1e9], ['MFLOP', 1e6]];
+  const [unit, size] = units.find(([, size]) => flops >= size) ?? ['FLOP', 1];
+  return `${(flops / size).toFixed(2)} ${unit}`;
+}
+
+export function mountRoiPanel(root, { models }) {
+  const $ = (selector) => root.querySelector(selector);
+  const languageSelect = $('#roi-language');
+  const buttons = { run: $('#roi-run'), stop: $('#roi-stop') };
+  const notices = $('#roi-notices');
+  const cell = (name) => root.querySelector(`[data-cell="${name}"]`);
+  let lang = choiceParam('roi', ['en', 'zh']) ?? language();
+  let controller = null;
+  let shown = null;
+
+  mountPicker(languageSelect, TASKS, (task) => (lang = task.id));
+  languageSelect.value = lang;
+
+  const draw = () => {
+    if (!shown) return;
+    for (const side of ['embedding', 'gpt']) {
+      const result = shown[side];
+      cell(`${side}-accuracy`).textContent = t('roi.accuracyValue', { correct: result.correct, total: result.total, percent: Math.round((100 * result.correct) / result.total) });
+      cell(`${side}-ms`).textContent = t('roi.msValue', { ms: Math.round(result.ms).toLocaleString() });
+      cell(`${side}-flops`).textContent = formatFlops(result.flops);
+    }
+    $('#roi-summary').textContent = t('roi.summary', {
+      times: (shown.gpt.ms / shown.embedding.ms).toFixed(0),
+      flops: (shown.gpt.flops / shown.embedding.flops).toFixed(0),
+    });
+    $('#roi-answers').replaceChildren(...shown.gpt.answers.map((a) =>
+      element('li', { className: a.predicted === a.expected ? 'right' : 'wrong' },
+        a.text, ' → ', element('q', {}, a.answer), ` (${a.predicted === null ? '—' : shown.labels[a.predicted]} / ${shown.labels[a.expected]})`)));
+  };
+
+  async function run() {
+    controller = new AbortController();
+    buttons.run.disabled = true;
+    buttons.stop.disabled = false;
+    root.setAttribute('aria-busy', 'true');
+    for (const td of root.querySelectorAll('[data-cell]')) td.textContent = '…';
+    $('#roi-summary').textContent = '';
+    updateUrl({ roi: lang });
+    try {
+      shown = await runRoi(models, {
+        lang,
+        signal: controller.signal,
+        onProgress: ({ done, total }) => showNotices(notices, [{ text: t('roi.progress', { done, total }) }]),
+      });
+      showNotices(notices, []);
+      draw();
+    } catch (error) {
+      showNotices(notices, [{ text: error.name === 'AbortError' ? t('roi.stopped') : error.message, kind: error.name === 'AbortError' ? 'info' : 'error' }]);
+    } finally {
+      buttons.run.disabled = false;
+      buttons.stop.disabled = true;
+      root.removeAttribute('aria-busy');
+    }
+  }
+
+  buttons.run.addEventListener('click', run);
+  buttons.stop.addEventListener('click', () => controller?.abort());
+  onLanguageChange(draw);
+}

@@ -1,0 +1,53 @@
+// Lesson panel: the same text through BERT's WordPiece and GPT's byte-level BPE, as chips
+// with their ids.
+import { showNotices } from '../dom.js';
+import { language, onLanguageChange, t } from '../i18n.js';
+import { DECODER, ENCODER } from '../models.js';
+import { mountPresetPicker } from '../picker.js';
+import { tokenChip } from '../tokens.js';
+import { textParam, updateUrl } from '../url-state.js';
+
+const TINTS = ['#e3ecfb', '#fde7d9', '#dff3e8', '#efe2f8'];
+
+export function mountTokenizersPanel(root, { models, presets }) {
+  const $ = (selector) => root.querySelector(selector);
+  const input = $('#tokenizers-input');
+  const button = $('#tokenizers-run');
+  const notices = $('#tokenizers-notices');
+  let shown = null;
+
+  mountPresetPicker($('#tokenizers-preset'), presets, (preset) => (input.value = preset.text));
+  input.value = textParam('tok') ?? (presets.find((p) => p.lang === language()) ?? presets[0]).text;
+
+  const draw = () => {
+    if (!shown) return;
+    for (const [side, model, key] of [['bert', ENCODER, 'tokenizers.bert'], ['gpt', DECODER, 'tokenizers.gpt']]) {
+      const { ids, tokens } = shown[side];
+      $(`#tokenizers-${side}-caption`).textContent = t(key, { model, count: ids.length });
+      $(`#tokenizers-${side}`).replaceChildren(...tokens.map((piece, i) => {
+        const chip = tokenChip(piece, { tint: TINTS[i % TINTS.length], title: `id ${ids[i]}`, caption: String(ids[i]) });
+        chip.dataset.id = String(ids[i]);
+        return chip;
+      }));
+    }
+  };
+
+  async function run() {
+    if (!input.value) return showNotices(notices, [{ text: t('tokenizers.empty'), kind: 'error' }]);
+    button.disabled = true;
+    try {
+      const [bert, gpt] = await Promise.all([models.tokenize(input.value, ENCODER), models.tokenize(input.value, DECODER)]);
+      shown = { bert, gpt };
+      showNotices(notices, []);
+      updateUrl({ tok: input.value });
+      draw();
+    } catch (error) {
+      showNotices(notices, [{ text: error.message, kind: 'error' }]);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  button.addEventListener('click', run);
+  onLanguageChange(draw);
+}
