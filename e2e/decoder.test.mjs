@@ -4,20 +4,12 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { ARTIFACTS, fixture, openPage, startSession } from './harness.mjs';
+import { test } from 'node:test';
+import { ARTIFACTS, fixture, sharedPage } from './harness.mjs';
 
 const reference = fixture('smollm2_reference.json');
 const LONG = { timeout: 300_000 };
-let session;
-/** One page for the whole file: the decoder loads once. */
-let shared;
-
-before(async () => {
-  session = await startSession();
-  shared = await openPage(session);
-});
-after(() => session?.close());
+const shared = sharedPage();
 
 function onlyLocal(requests) {
   const outside = requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).hostname !== '127.0.0.1');
@@ -54,8 +46,8 @@ test('tokenize equals llama.cpp on every reference string; score agrees with the
 
 test('greedy generation through the hook; how many leading tokens equal numpy and llama.cpp (wllama)', LONG, async () => {
   const { page } = shared;
-  const llamaCpp = await session.browser.newPage();
-  await llamaCpp.goto(new URL('e2e/pages/llama-cpp.html', session.server.url).href);
+  const llamaCpp = await shared.session.browser.newPage();
+  await llamaCpp.goto(new URL('e2e/pages/llama-cpp.html', shared.session.server.url).href);
   await llamaCpp.evaluate(() => window.ready);
   const report = [];
   for (const prompt of reference.prompts) {

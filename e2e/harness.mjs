@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
 
@@ -52,6 +53,20 @@ export async function openPage(session, query = '', context = null) {
   await page.goto(new URL(query, session.server.url).href);
   await page.evaluate(() => window.bertVsGpt.ready);
   return { page, context, consoleErrors, requests };
+}
+
+/**
+ * One server, browser and page for a whole test file, so each model loads once: fills
+ * {session, page, context, consoleErrors, requests} before the first test, closes after.
+ */
+export function sharedPage(query = '') {
+  const shared = {};
+  before(async () => {
+    shared.session = await startSession();
+    Object.assign(shared, await openPage(shared.session, query));
+  });
+  after(() => shared.session?.close());
+  return shared;
 }
 
 export function cosine(a, b) {

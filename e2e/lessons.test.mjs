@@ -3,18 +3,11 @@
 // presenter mode.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { ARTIFACTS, openPage, startSession } from './harness.mjs';
+import { test } from 'node:test';
+import { ARTIFACTS, openPage, sharedPage } from './harness.mjs';
 
 const LONG = { timeout: 300_000 };
-let session;
-let shared;
-
-before(async () => {
-  session = await startSession();
-  shared = await openPage(session);
-});
-after(() => session?.close());
+const shared = sharedPage();
 
 async function open(lesson) {
   await shared.page.click(`#lessons [data-lesson="${lesson}"]`);
@@ -165,7 +158,7 @@ test('tokenizers: WordPiece and byte-level BPE chips with ids', LONG, async () =
 
 test('a shared link restores the lesson and its inputs, in 中文 and presenter mode; bad values are ignored', LONG, async () => {
   const query = '?lesson=analogy&a=king&b=man&c=woman&lang=zh&present=1';
-  const { page, context } = await openPage(session, query);
+  const { page, context } = await openPage(shared.session, query);
   assert.equal(await page.isVisible('#analogy'), true);
   assert.equal(await page.isVisible('#encoder'), false);
   await page.waitForFunction(() => document.querySelector('#analogy-a').value === 'king');
@@ -175,7 +168,7 @@ test('a shared link restores the lesson and its inputs, in 中文 and presenter 
   await page.screenshot({ path: path.join(ARTIFACTS, 'presenter-zh.png') });
   await page.close();
 
-  const bad = await openPage(session, `?lesson=..%2F..%2Fetc&a=${'x'.repeat(5000)}&present=yes&diversity=7&roi=fr`, context);
+  const bad = await openPage(shared.session, `?lesson=..%2F..%2Fetc&a=${'x'.repeat(5000)}&present=yes&diversity=7&roi=fr`, context);
   assert.equal(await bad.page.isVisible('#encoder'), true);
   assert.equal(await bad.page.evaluate(() => document.body.classList.contains('presenter')), false);
   await bad.page.click('#lessons [data-lesson="keywords"]');

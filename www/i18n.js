@@ -73,7 +73,7 @@ const STRINGS = {
     'roi.summary': 'Asking GPT took {times}× the time and {flops}× the arithmetic of the embedding approach. (A much larger GPT would answer better — and cost far more again.)',
     'roi.answers': 'GPT’s answers (its words → the topic read from them / the right topic)',
     'roi.progress': 'Asking GPT: {done} of {total} texts…',
-    'roi.stopped': 'Stopped.',
+    'busy.stopped': 'Stopped.',
     'context.title': '8 · The context limit',
     'context.lead':
       'Both models read a limited number of tokens. BERT stops at 256 (this encoder’s setting; the rest of the text is simply ignored); GPT’s window holds 8,192 tokens of prompt and answer together. And each new token GPT writes attends to every token before it, so writing gets slower as the context grows: the chart times it.',
@@ -255,7 +255,7 @@ const STRINGS = {
     'roi.summary': '问 GPT 用的时间是嵌入方法的 {times} 倍，计算量是 {flops} 倍。（更大的 GPT 会答得更好——但成本又会高出许多。）',
     'roi.answers': 'GPT 的回答（它的原话 → 从中读出的主题 / 正确主题）',
     'roi.progress': '正在问 GPT：第 {done} / {total} 条…',
-    'roi.stopped': '已停止。',
+    'busy.stopped': '已停止。',
     'context.title': '8 · 上下文上限',
     'context.lead':
       '两个模型能读的词元数都有限。BERT 读到 256 个就停下（这是这个编码器的设置，后面的文字直接被忽略）；GPT 的窗口能容纳 8,192 个词元，提示和回答合计。而且 GPT 每写一个新词元，都要关注前面所有的词元，所以上下文越长，写得越慢：图表测量了这一点。',

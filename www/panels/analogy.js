@@ -1,5 +1,6 @@
 // Lesson panel: vector arithmetic (TransE). A − B + C over a word list, the five nearest
 // words with their cosines, and arrows on a 2D map: B → A, and C → the query.
+import { runBusy } from '../busy.js';
 import { element, showNotices } from '../dom.js';
 import { language, onLanguageChange, t } from '../i18n.js';
 import { analogy, shippedVocabulary } from '../lessons/analogy.js';
@@ -74,19 +75,14 @@ export function mountAnalogyPanel(root, { models, presets }) {
     const vocabulary = wordsOf(words.value);
     if (!a || !b || !c) return showNotices(notices, [{ text: t('analogy.missing'), kind: 'error' }]);
     if (vocabulary.length < 2) return showNotices(notices, [{ text: t('analogy.fewWords'), kind: 'error' }]);
-    button.disabled = true;
     showNotices(notices, [{ text: t('analogy.working', { count: vocabulary.length }) }]);
-    try {
+    await runBusy({ root, button, notices }, async () => {
       const answer = await analogy(models, { a, b, c, words: vocabulary, method });
       shown = { expected: shown?.expected, answer, terms: [a, b, c] };
       showNotices(notices, []);
       updateUrl({ a, b, c });
       draw();
-    } catch (error) {
-      showNotices(notices, [{ text: error.message, kind: 'error' }]);
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   button.addEventListener('click', run);

@@ -1,5 +1,6 @@
 // Lesson panel: encoder vs decoder embeddings. The same labelled sentences mapped by BERT and
 // by GPT side by side, with how well each keeps the groups apart.
+import { runBusy } from '../busy.js';
 import { showNotices } from '../dom.js';
 import { language, onLanguageChange, t } from '../i18n.js';
 import { compareEmbeddings, groupsFromLines } from '../lessons/compare.js';
@@ -42,20 +43,13 @@ export function mountComparePanel(root, { models, presets }) {
   async function run() {
     const { texts, labels } = groupsFromLines(input.value);
     if (new Set(labels).size < 2 || texts.length < 4) return showNotices(notices, [{ text: t('compare.needGroups'), kind: 'error' }]);
-    button.disabled = true;
-    root.setAttribute('aria-busy', 'true');
     showNotices(notices, [{ text: t('compare.working', { count: texts.length }) }]);
-    try {
+    await runBusy({ root, button, notices }, async () => {
       shown = { texts, labels, results: await compareEmbeddings(models, texts, labels, { method }) };
       showNotices(notices, []);
       updateUrl({ groups: input.value });
       draw();
-    } catch (error) {
-      showNotices(notices, [{ text: error.message, kind: 'error' }]);
-    } finally {
-      button.disabled = false;
-      root.removeAttribute('aria-busy');
-    }
+    });
   }
 
   button.addEventListener('click', run);

@@ -1,5 +1,6 @@
 // Lesson panel: the context limit. Token counts under each tokenizer against BERT's 256 and
 // GPT's 8,192, and the measured time per generated token as the context grows.
+import { runBusy } from '../busy.js';
 import { showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
 import { contextCost } from '../lessons/context.js';
@@ -17,9 +18,8 @@ export function mountContextPanel(root, { models, presets }) {
   const $ = (selector) => root.querySelector(selector);
   const input = $('#context-input');
   const lengths = $('#context-lengths');
-  const buttons = { run: $('#context-run'), stop: $('#context-stop') };
+  const button = $('#context-run');
   const notices = $('#context-notices');
-  let controller = null;
   let shown = null;
 
   mountPresetPicker($('#context-preset'), presets, (preset) => (input.value = preset.text.repeat(preset.repeat ?? 1)));
@@ -52,28 +52,17 @@ export function mountContextPanel(root, { models, presets }) {
     const contextLengths = parseLengths(lengths.value);
     if (!input.value.trim()) return showNotices(notices, [{ text: t('context.empty'), kind: 'error' }]);
     if (!contextLengths) return showNotices(notices, [{ text: t('context.badLengths'), kind: 'error' }]);
-    controller = new AbortController();
-    buttons.run.disabled = true;
-    buttons.stop.disabled = false;
-    root.setAttribute('aria-busy', 'true');
-    try {
+    await runBusy({ root, button, stop: $('#context-stop'), notices }, async (signal) => {
       shown = await contextCost(models, input.value, {
         contextLengths,
-        signal: controller.signal,
+        signal,
         onProgress: ({ context, done, total }) => showNotices(notices, [{ text: t('context.progress', { context, done, total }) }]),
       });
       showNotices(notices, []);
       draw();
-    } catch (error) {
-      showNotices(notices, [{ text: error.name === 'AbortError' ? t('roi.stopped') : error.message, kind: error.name === 'AbortError' ? 'info' : 'error' }]);
-    } finally {
-      buttons.run.disabled = false;
-      buttons.stop.disabled = true;
-      root.removeAttribute('aria-busy');
-    }
+    });
   }
 
-  buttons.run.addEventListener('click', run);
-  buttons.stop.addEventListener('click', () => controller?.abort());
+  button.addEventListener('click', run);
   onLanguageChange(draw);
 }

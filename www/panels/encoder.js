@@ -1,5 +1,6 @@
 // Panel 1, the encoder: sentences in, a cosine heatmap and a 2D PCA map out; click a point
 // for its nearest neighbours. All maths happens in the worker (Rust); this file only shows.
+import { runBusy } from '../busy.js';
 import { element, showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
 import { showModelStatus } from '../model-status.js';
@@ -93,10 +94,8 @@ export function mountEncoderPanel(root, { models, presets }) {
       messages.push({ text: t('notice.tooMany', { max: MAX_LINES }) });
     }
     const texts = lines.map((l) => l.text);
-    button.disabled = true;
-    root.setAttribute('aria-busy', 'true');
     showNotices(notices, [...messages, { text: t('encoder.embedding', { count: texts.length }) }]);
-    try {
+    await runBusy({ root, button, notices }, async () => {
       const started = performance.now();
       const out = await models.embed(texts, ENCODER);
       const ms = Math.round(performance.now() - started);
@@ -113,12 +112,7 @@ export function mountEncoderPanel(root, { models, presets }) {
       drawMap();
       drawHeatmap(heatmapElement, { labels: texts.map(shortLabel), texts, matrix: similarity });
       drawCaptions();
-    } catch (error) {
-      showNotices(notices, [...messages, { text: error.message, kind: 'error' }]);
-    } finally {
-      button.disabled = false;
-      root.removeAttribute('aria-busy');
-    }
+    });
   }
 
   mountProjectionPicker($('#encoder-projection'), async (picked) => {

@@ -1,5 +1,6 @@
 // Lesson panel: keyword extraction. KeyBERT (embeddings + cosine, MMR diversity slider) next
 // to GPT asked to "list the keywords", each with the time it took.
+import { runBusy } from '../busy.js';
 import { element, showNotices } from '../dom.js';
 import { language, t } from '../i18n.js';
 import { gptKeywords, keybert } from '../lessons/keywords.js';
@@ -41,15 +42,13 @@ export function mountKeywordsPanel(root, { models, presets }) {
   async function run() {
     const text = documentInput.value;
     if (!text.trim()) return showNotices(notices, [{ text: t('keywords.empty'), kind: 'error' }]);
-    button.disabled = true;
-    root.setAttribute('aria-busy', 'true');
     showNotices(notices, []);
     list.replaceChildren();
     gptOut.textContent = '';
     keybertTime.textContent = t('keywords.working');
     gptTime.textContent = '';
     updateUrl({ doc: text });
-    try {
+    await runBusy({ root, button, notices }, async () => {
       ranked = text;
       const result = await rank();
       keybertTime.textContent = t('keywords.keybertTime', { ms: Math.round(result.ms), candidates: result.candidates });
@@ -58,12 +57,7 @@ export function mountKeywordsPanel(root, { models, presets }) {
       const asked = await gptKeywords(models, text, { lang });
       gptOut.textContent = asked.text;
       gptTime.textContent = t('keywords.gptTime', { ms: Math.round(asked.ms), prompt: asked.promptTokens, tokens: asked.tokens });
-    } catch (error) {
-      showNotices(notices, [{ text: error.message, kind: 'error' }]);
-    } finally {
-      button.disabled = false;
-      root.removeAttribute('aria-busy');
-    }
+    });
   }
 
   button.addEventListener('click', run);

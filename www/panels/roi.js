@@ -1,5 +1,6 @@
 // Lesson panel: return on investment. One labelled task, solved with embeddings (nearest
 // label centroid) and by asking GPT text by text: accuracy, time and FLOPs side by side.
+import { runBusy } from '../busy.js';
 import { element, showNotices } from '../dom.js';
 import { language, onLanguageChange, t } from '../i18n.js';
 import { runRoi } from '../lessons/roi.js';
@@ -21,11 +22,10 @@ function formatFlops(flops) {
 export function mountRoiPanel(root, { models }) {
   const $ = (selector) => root.querySelector(selector);
   const languageSelect = $('#roi-language');
-  const buttons = { run: $('#roi-run'), stop: $('#roi-stop') };
+  const button = $('#roi-run');
   const notices = $('#roi-notices');
   const cell = (name) => root.querySelector(`[data-cell="${name}"]`);
   let lang = choiceParam('roi', ['en', 'zh']) ?? language();
-  let controller = null;
   let shown = null;
 
   mountPicker(languageSelect, TASKS, (task) => (lang = task.id));
@@ -48,32 +48,19 @@ export function mountRoiPanel(root, { models }) {
         a.text, ' → ', element('q', {}, a.answer), ` (${a.predicted === null ? '—' : shown.labels[a.predicted]} / ${shown.labels[a.expected]})`)));
   };
 
-  async function run() {
-    controller = new AbortController();
-    buttons.run.disabled = true;
-    buttons.stop.disabled = false;
-    root.setAttribute('aria-busy', 'true');
+  const run = () => runBusy({ root, button, stop: $('#roi-stop'), notices }, async (signal) => {
     for (const td of root.querySelectorAll('[data-cell]')) td.textContent = '…';
     $('#roi-summary').textContent = '';
     updateUrl({ roi: lang });
-    try {
-      shown = await runRoi(models, {
-        lang,
-        signal: controller.signal,
-        onProgress: ({ done, total }) => showNotices(notices, [{ text: t('roi.progress', { done, total }) }]),
-      });
-      showNotices(notices, []);
-      draw();
-    } catch (error) {
-      showNotices(notices, [{ text: error.name === 'AbortError' ? t('roi.stopped') : error.message, kind: error.name === 'AbortError' ? 'info' : 'error' }]);
-    } finally {
-      buttons.run.disabled = false;
-      buttons.stop.disabled = true;
-      root.removeAttribute('aria-busy');
-    }
-  }
+    shown = await runRoi(models, {
+      lang,
+      signal,
+      onProgress: ({ done, total }) => showNotices(notices, [{ text: t('roi.progress', { done, total }) }]),
+    });
+    showNotices(notices, []);
+    draw();
+  });
 
-  buttons.run.addEventListener('click', run);
-  buttons.stop.addEventListener('click', () => controller?.abort());
+  button.addEventListener('click', run);
   onLanguageChange(draw);
 }

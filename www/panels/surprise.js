@@ -1,5 +1,6 @@
 // Panel 3, surprise (teacher forcing): any text in, each token coloured by the probability
 // the decoder gave it after the tokens before it; click a token for the alternatives.
+import { runBusy } from '../busy.js';
 import { showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
 import { mountPresetPicker } from '../picker.js';
@@ -58,9 +59,7 @@ export function mountSurprisePanel(root, { models, presets }) {
       showNotices(notices, [{ text: t('surprise.empty'), kind: 'error' }]);
       return;
     }
-    button.disabled = true;
-    root.setAttribute('aria-busy', 'true');
-    try {
+    await runBusy({ root, button, notices }, async () => {
       const { ids, tokens } = await models.tokenize(input.value);
       if (ids.length < 2) throw new Error(t('surprise.tooShort'));
       const scored = await models.score(ids, {
@@ -74,12 +73,7 @@ export function mountSurprisePanel(root, { models, presets }) {
       })));
       showSummary();
       caption.textContent = t('surprise.hint');
-    } catch (error) {
-      showNotices(notices, [{ text: error.message, kind: 'error' }]);
-    } finally {
-      button.disabled = false;
-      root.removeAttribute('aria-busy');
-    }
+    });
   }
 
   button.addEventListener('click', score);

@@ -1,5 +1,6 @@
 // Lesson panel: the same text through BERT's WordPiece and GPT's byte-level BPE, as chips
 // with their ids.
+import { runBusy } from '../busy.js';
 import { showNotices } from '../dom.js';
 import { language, onLanguageChange, t } from '../i18n.js';
 import { DECODER, ENCODER } from '../models.js';
@@ -34,18 +35,13 @@ export function mountTokenizersPanel(root, { models, presets }) {
 
   async function run() {
     if (!input.value) return showNotices(notices, [{ text: t('tokenizers.empty'), kind: 'error' }]);
-    button.disabled = true;
-    try {
+    await runBusy({ root, button, notices }, async () => {
       const [bert, gpt] = await Promise.all([models.tokenize(input.value, ENCODER), models.tokenize(input.value, DECODER)]);
       shown = { bert, gpt };
       showNotices(notices, []);
       updateUrl({ tok: input.value });
       draw();
-    } catch (error) {
-      showNotices(notices, [{ text: error.message, kind: 'error' }]);
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   button.addEventListener('click', run);
