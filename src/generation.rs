@@ -27,6 +27,8 @@ pub struct GenerateOptions {
     pub stop: Vec<String>,
     /// Report the log-probability of every prompt token given the ones before it.
     pub score_prompt: bool,
+    /// Keep going after an end token (benchmarks want exactly `max_new_tokens`).
+    pub ignore_end: bool,
 }
 
 impl Default for GenerateOptions {
@@ -36,6 +38,7 @@ impl Default for GenerateOptions {
             sampling: SamplingOptions::default(),
             stop: Vec::new(),
             score_prompt: false,
+            ignore_end: false,
         }
     }
 }
@@ -246,7 +249,9 @@ impl Generation {
         let id = self.sampler.choose(logits, &self.tokens)?;
         self.tokens.push(id);
         let mut text = if decoder.is_end_token(id) {
-            self.finished = Some(Finish::End);
+            if !self.options.ignore_end {
+                self.finished = Some(Finish::End);
+            }
             String::new()
         } else {
             self.stream.push(decoder, id)?

@@ -13,6 +13,7 @@ pub mod keywords;
 pub mod llama;
 pub mod pooling;
 pub mod projection;
+pub mod q4_linear;
 pub mod sampling;
 pub mod vectors;
 pub mod vocabulary;

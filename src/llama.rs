@@ -1,5 +1,6 @@
 //! The Llama decoder (SmolLM2's architecture) over GGUF weights, assembled from candle's
-//! quantized pieces (`QMatMul`, `RmsNorm`, `rope_i`, its causal mask and `KvCache`).
+//! quantized pieces (`QMatMul`, `RmsNorm`, `rope_i`, its causal mask and `KvCache`), with
+//! our own kernels for the Q4_1 matrices (see `q4_linear`).
 //!
 //! Why not candle's own `quantized_llama::ModelWeights`: it precomputes rotary tables for
 //! 4,096 positions (SmolLM2's window is 8,192), returns only the last position's logits (the
@@ -9,7 +10,7 @@
 //! SwiGLU MLP, the output layer tied to the token embedding when `output.weight` is absent.
 
 use candle_core::quantized::gguf_file::Content;
-use candle_core::quantized::QMatMul;
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::kv_cache::KvCache;
 use candle_transformers::quantized_nn::RmsNorm;
@@ -17,6 +18,7 @@ use candle_transformers::utils::{build_causal_mask, repeat_kv};
 use std::io::{Read, Seek};
 
 use crate::error::{Error, Result};
+use crate::q4_linear::Q41Linear;
 
 /// The KV cache starts with room for this many positions and grows by as much again.
 const CACHE_CHUNK: usize = 512;
@@ -101,16 +103,40 @@ impl LlamaConfig {
     }
 }
 
+/// A weight matrix: Q4_1 through our kernels, any other GGUF type through candle's QMatMul.
+enum Linear {
+    Q41(Q41Linear),
+    Candle(QMatMul),
+}
+
+impl Linear {
+    fn new(tensor: QTensor) -> Result<Self> {
+        Ok(match tensor.dtype() {
+            GgmlDType::Q4_1 => Self::Q41(Q41Linear::new(&tensor)?),
+            _ => Self::Candle(QMatMul::from_qtensor(tensor)?),
+        })
+    }
+}
+
+impl Module for Linear {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Q41(layer) => layer.forward(x),
+            Self::Candle(layer) => layer.forward(x),
+        }
+    }
+}
+
 struct Layer {
     attn_norm: RmsNorm,
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
-    wo: QMatMul,
+    wq: Linear,
+    wk: Linear,
+    wv: Linear,
+    wo: Linear,
     ffn_norm: RmsNorm,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    gate: Linear,
+    up: Linear,
+    down: Linear,
 }
 
 /// Per-generation attention memory: keys and values of every position seen so far.
@@ -134,7 +160,7 @@ pub struct Llama {
     /// `token_embd.weight`, kept quantized: rows are looked up for the input, and the same
     /// matrix is the output layer when the GGUF has no `output.weight`.
     embedding: QMatMul,
-    output: Option<QMatMul>,
+    output: Option<Linear>,
     layers: Vec<Layer>,
     norm: RmsNorm,
     cos: Tensor,
@@ -166,9 +192,9 @@ impl Llama {
             Ok(RmsNorm::from_qtensor(t, config.rms_eps)?)
         };
         let matrix =
-            |t: candle_core::quantized::QTensor, name: &str, dims: &[usize]| -> Result<QMatMul> {
+            |t: candle_core::quantized::QTensor, name: &str, dims: &[usize]| -> Result<Linear> {
                 expect(&t, name, dims)?;
-                Ok(QMatMul::from_qtensor(t)?)
+                Linear::new(t)
             };
 
         let embedding = tensor("token_embd.weight")?;
@@ -274,11 +300,10 @@ impl Llama {
 
     /// Next-token logits, (rows, vocab), for hidden states from [`Llama::forward`].
     pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
-        Ok(self
-            .output
-            .as_ref()
-            .unwrap_or(&self.embedding)
-            .forward(hidden)?)
+        Ok(match &self.output {
+            Some(output) => output.forward(hidden)?,
+            None => self.embedding.forward(hidden)?,
+        })
     }
 
     fn attention(

@@ -321,10 +321,11 @@ struct GenerateOptionsJs {
     seed: Option<u64>,
     chat: Option<bool>,
     stop: Option<Vec<String>>,
+    ignore_eos: Option<bool>,
 }
 
 /// The core's options from the page's `{maxNewTokens, temperature, topK, topP,
-/// repeatPenalty, seed, chat, stop}`, and whether to use the chat template (default yes).
+/// repeatPenalty, seed, chat, stop, ignoreEos}`, and whether to use the chat template (default yes).
 /// Read through serde_json, so that a misspelt option is an error rather than ignored.
 fn generate_options(options: JsValue) -> Result<(generation::GenerateOptions, bool), JsError> {
     let js: GenerateOptionsJs = if options.is_undefined() || options.is_null() {
@@ -349,6 +350,7 @@ fn generate_options(options: JsValue) -> Result<(generation::GenerateOptions, bo
         },
         stop: js.stop.unwrap_or_default(),
         score_prompt: false,
+        ignore_end: js.ignore_eos.unwrap_or(defaults.ignore_end),
     };
     Ok((options, js.chat.unwrap_or(true)))
 }

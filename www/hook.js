@@ -37,8 +37,8 @@ export function installHook({ ready, models }) {
     /**
      * Generates from `prompt`. Options: maxNewTokens, temperature (0 = greedy), topK, topP,
      * repeatPenalty, seed, chat (default true), stop (strings), onToken(step), signal
-     * (an AbortSignal that stops it). Returns {text, tokenIds, steps, promptTokens,
-     * msToFirstToken, tokensPerSecond, finishReason}.
+     * (an AbortSignal that stops it), ignoreEos. Returns {text, tokenIds, steps, promptTokens,
+     * msToFirstToken, prefillMs, tokensPerSecond, finishReason}.
      */
     async generate(prompt, { onToken, signal, model = DECODER, ...options } = {}) {
       check(typeof prompt === 'string', 'generate(prompt): prompt must be a string');
@@ -48,8 +48,8 @@ export function installHook({ ready, models }) {
         signal,
         onEvent: (event) => event.kind === 'token' && onToken?.(event.step),
       });
-      const { text, tokenIds, steps, promptTokens, msToFirstToken, tokensPerSecond, finishReason } = await run.result;
-      return { text, tokenIds, steps, promptTokens, msToFirstToken, tokensPerSecond, finishReason };
+      const { text, tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, finishReason } = await run.result;
+      return { text, tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, finishReason };
     },
 
     /**
@@ -117,6 +117,12 @@ export function installHook({ ready, models }) {
     async roi({ lang = 'en', onProgress, signal } = {}) {
       await ready;
       return runRoi(models, { lang, onProgress, signal });
+    },
+
+    /** The worker's wasm memory in bytes (its peak: wasm memory never shrinks) and thread count. */
+    async stats() {
+      await ready;
+      return models.client.call('stats');
     },
 
     /** Token counts against both limits, and ms per generated token after each context length. */

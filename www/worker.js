@@ -256,6 +256,12 @@ const verbs = {
     return { ...scored, topTexts: handle.tokenTexts(Uint32Array.from(scored.topIds)), finishReason };
   },
 
+  /** What the benchmark reports: wasm memory (it only grows, so this is its peak) and threads. */
+  async stats() {
+    const { memory } = await wasmReady;
+    return { wasmMemoryBytes: memory.buffer.byteLength, threads: 1, crossOriginIsolated: self.crossOriginIsolated };
+  },
+
   cancel({ target }) {
     runs.get(target)?.cancel();
     return null;

@@ -1,0 +1,170 @@
+// `make bench`: the page's own speed on the shared workloads (bench/workloads.json, the same
+// work the transformers.js and wllama anchors measure), in headless Chromium, through the
+// page's public hook. Prints a table (min / median of the repetitions) and writes
+// bench/results/bench.json. With --anchors FILE it also prints our figures against the
+// anchors' results from the same invocation.
+//
+//   node bench/run.mjs [--reps 3] [--threads 1,2] [--anchors path/to/anchors.json]
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argument = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1] : fallback;
+};
+const REPS = Number(argument('reps', 3));
+const THREADS = argument('threads', '1').split(',').map(Number);
+const ANCHORS = argument('anchors', null);
+const workloads = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'workloads.json'), 'utf8'));
+const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+const min = (values) => Math.min(...values);
+const max = (values) => Math.max(...values);
+
+/** One repetition at `threads`: cold and warm loads in fresh profiles, then the workloads. */
+async function repetition(browser, url, threads) {
+  const page = async (context) => {
+    const p = await context.newPage();
+    await p.goto(`${url}?threads=${threads}`);
+    await p.evaluate(() => window.bertVsGpt.ready);
+    return p;
+  };
+  const sinceNavigation = (p, call) => p.evaluate(async (call) => {
+    await new Function(`return (${call})`)()();
+    return performance.now();
+  }, call);
+  const firstEmbedding = `() => window.bertVsGpt.embed([${JSON.stringify(workloads.embed.sentences[0])}])`;
+  const firstToken = `() => window.bertVsGpt.generate(${JSON.stringify(workloads.generate.prompt)}, { chat: false, maxNewTokens: 1 })`;
+
+  const out = { threads };
+  for (const [model, call] of [['encoder', firstEmbedding], ['decoder', firstToken]]) {
+    const context = await browser.newContext();
+    const p = await page(context);
+    out[`${model}ColdMs`] = await sinceNavigation(p, call);
+    await p.reload();
+    await p.evaluate(() => window.bertVsGpt.ready);
+    out[`${model}WarmMs`] = await sinceNavigation(p, call);
+    if (model === 'encoder') await context.close();
+    else out.page = p;
+  }
+
+  const p = out.page;
+  delete out.page;
+  Object.assign(out, await p.evaluate(async ({ embed, generate }) => {
+    const hook = window.bertVsGpt;
+    const sentences = embed.sentences;
+    await hook.embed([sentences[0]]); // this page loaded the decoder: load the encoder outside the timing
+    let started = performance.now();
+    for (const sentence of sentences) await hook.embed([sentence]);
+    const batch1 = (performance.now() - started) / sentences.length;
+    started = performance.now();
+    for (let i = 0; i < sentences.length; i += 8) await hook.embed(sentences.slice(i, i + 8));
+    const batch8 = (performance.now() - started) / sentences.length;
+    const result = await hook.generate(generate.prompt, { chat: false, maxNewTokens: generate.max_new_tokens, temperature: 0, ignoreEos: generate.ignore_eos });
+    const stats = await hook.stats();
+    let pageMemory = null;
+    if (self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) {
+      pageMemory = (await performance.measureUserAgentSpecificMemory()).bytes;
+    }
+    return {
+      batch1MsPerSentence: batch1,
+      batch8MsPerSentence: batch8,
+      promptTokens: result.promptTokens,
+      generatedTokens: result.tokenIds.length,
+      prefillTokensPerSecond: result.promptTokens / (result.prefillMs / 1000),
+      decodeTokensPerSecond: result.tokensPerSecond,
+      msToFirstToken: result.msToFirstToken,
+      text: result.text,
+      wasmMemoryBytes: stats.wasmMemoryBytes,
+      threadsUsed: stats.threads,
+      crossOriginIsolated: stats.crossOriginIsolated,
+      pageMemoryBytes: pageMemory,
+    };
+  }, workloads));
+  await p.context().close();
+  return out;
+}
+
+function wasmSizes() {
+  const file = path.join(ROOT, 'pkg', 'bert_vs_gpt_bg.wasm');
+  const bytes = readFileSync(file);
+  return { file: path.relative(ROOT, file), raw: statSync(file).size, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+/** min / median, with `digits` decimals; for rates best (max) / median. */
+const pair = (values, digits = 1, best = min) => `${best(values).toFixed(digits)} / ${median(values).toFixed(digits)}`;
+
+function table(results, sizes) {
+  const rows = [];
+  rows.push('| threads (COI / used) | batch1 ms/sent | batch1 sent/s | batch8 ms/sent | prefill tok/s | decode tok/s | TTFT ms (loaded) | encoder cold / warm ms | decoder cold / warm ms | wasm memory MB |');
+  rows.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const threads of THREADS) {
+    const reps = results.filter((r) => r.threads === threads);
+    const col = (key) => reps.map((r) => r[key]);
+    rows.push(`| ${threads} (${reps[0].crossOriginIsolated} / ${reps[0].threadsUsed}) | ${pair(col('batch1MsPerSentence'))} | ${pair(col('batch1MsPerSentence').map((ms) => 1000 / ms), 1, max)} | ${pair(col('batch8MsPerSentence'))} | ${pair(col('prefillTokensPerSecond'), 1, max)} | ${pair(col('decodeTokensPerSecond'), 1, max)} | ${pair(col('msToFirstToken'), 0)} | ${median(col('encoderColdMs')).toFixed(0)} / ${median(col('encoderWarmMs')).toFixed(0)} | ${median(col('decoderColdMs')).toFixed(0)} / ${median(col('decoderWarmMs')).toFixed(0)} | ${(max(col('wasmMemoryBytes')) / 1e6).toFixed(0)} |`);
+  }
+  rows.push('');
+  rows.push(`wasm: ${(sizes.raw / 1e6).toFixed(2)} MB raw, ${(sizes.gzip / 1e6).toFixed(2)} MB gzipped (${sizes.file}). Values: min / median of ${REPS} (rates: best / median); loads: median, from navigation to the first result.`);
+  return rows.join('\n');
+}
+
+/** Our figures against the anchors' (transformers.js 4 fp32 and q8, wllama) at equal threads. */
+function ratios(results, anchorsFile) {
+  const anchors = JSON.parse(readFileSync(anchorsFile, 'utf8'));
+  const lines = ['', `Against the anchors measured in this run (${anchorsFile}; ×: how many times better ours is):`, ''];
+  lines.push('| threads | ms/sentence: ours / tjs 4 fp32 / tjs 4 q8 | decode tok/s: ours / wllama | prefill tok/s: ours / wllama | TTFT warm ms: ours / wllama |');
+  lines.push('|---|---|---|---|---|');
+  const tjs = (dtype, threads) => anchors.embed.find((a) => a.lib === 'v4' && a.dtype === dtype && a.threads === threads);
+  const times = (better, worse) => (worse && better ? ` (${(worse / better).toFixed(2)}×)` : '');
+  for (const threads of THREADS) {
+    const ours = results.filter((r) => r.threads === threads);
+    const mine = {
+      sentence: median(ours.map((r) => r.batch1MsPerSentence)),
+      decode: median(ours.map((r) => r.decodeTokensPerSecond)),
+      prefill: median(ours.map((r) => r.prefillTokensPerSecond)),
+      warm: median(ours.map((r) => r.decoderWarmMs)),
+    };
+    const fp32 = tjs('fp32', threads)?.batch1_ms_per_sentence.median;
+    const q8 = tjs('q8', threads)?.batch1_ms_per_sentence.median;
+    const wllama = anchors.generate.find((a) => a.threads === threads);
+    const fmt = (v) => (v === undefined ? '–' : v.toFixed(1));
+    lines.push(`| ${threads} | ${fmt(mine.sentence)} / ${fmt(fp32)}${times(mine.sentence, fp32)} / ${fmt(q8)} | ${fmt(mine.decode)} / ${fmt(wllama?.decode_tok_s.median)}${times(wllama?.decode_tok_s.median, mine.decode)} | ${fmt(mine.prefill)} / ${fmt(wllama?.prefill_tok_s.median)}${times(wllama?.prefill_tok_s.median, mine.prefill)} | ${fmt(mine.warm)} / ${fmt(wllama?.load_plus_ttft_warm_ms.median)} |`);
+  }
+  lines.push('', 'Medians on both sides; for decode and prefill the factor is ours ÷ wllama.');
+  return lines.join('\n');
+}
+
+const server = await startServer({ root: ROOT, port: 0 });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const results = [];
+try {
+  for (const threads of THREADS) {
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const result = await repetition(browser, server.url, threads);
+      results.push(result);
+      console.error(`threads ${threads}, rep ${rep + 1}/${REPS}: ${result.batch1MsPerSentence.toFixed(1)} ms/sentence, decode ${result.decodeTokensPerSecond.toFixed(1)} tok/s, prefill ${result.prefillTokensPerSecond.toFixed(1)} tok/s`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+const sizes = wasmSizes();
+const report = table(results, sizes) + (ANCHORS ? ratios(results, ANCHORS) : '');
+console.log(report);
+mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, anchors: ANCHORS }, null, 1));
+writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.md'), report + '\n');

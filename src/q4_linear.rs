@@ -1,0 +1,293 @@
+//! Linear layers over GGUF Q4_1 weights, with the kernels candle 0.11 lacks: it has no SIMD
+//! dot product for Q4_1 (its scalar `vec_dot_unopt` took ~80% of decode time in the browser)
+//! and computes a prompt one dot product per row and token.
+//!
+//! * One token (decode): each weight row is unpacked once per block and dotted with the
+//!   activation rounded to 8 bits (Q8_1, as llama.cpp does) — wasm simd128 in the browser,
+//!   plain Rust natively.
+//! * Several tokens (prefill, scoring): the activations go through the same 8-bit rounding,
+//!   the weights are dequantized to f32 and the product is one gemm call. The products are
+//!   exactly those of the 8-bit kernel; only the order of float additions differs.
+
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::{Device, Module, Tensor};
+use half::f16;
+
+use crate::error::{Error, Result};
+
+/// Values per Q4_1 / Q8_1 block.
+const BLOCK: usize = 32;
+/// From this many tokens on, dequantize the weights and use gemm.
+const GEMM_FROM_TOKENS: usize = 4;
+
+/// A Q4_1 block with its scales already in f32: value j is `d · q_j + m`, q_j ∈ 0..=15, low
+/// nibbles holding values 0–15 and high nibbles 16–31 (GGML's layout).
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Block4 {
+    d: f32,
+    m: f32,
+    qs: [u8; BLOCK / 2],
+}
+
+/// An activation block rounded to 8 bits: value j ≈ `d · q_j`; `s` is `d · Σ q_j`, which
+/// carries the weights' offset `m` through the dot product.
+#[derive(Clone, Copy)]
+struct Block8 {
+    d: f32,
+    s: f32,
+    qs: [i8; BLOCK],
+}
+
+/// A Q4_1 weight matrix, rows × cols, used as `x · Wᵀ`.
+pub struct Q41Linear {
+    rows: usize,
+    cols: usize,
+    blocks: Vec<Block4>,
+}
+
+impl Q41Linear {
+    /// Takes over a Q4_1 tensor of shape (rows, cols).
+    pub fn new(tensor: &QTensor) -> Result<Self> {
+        let bad = |reason: String| Error::BadModelFile {
+            file: "the GGUF file",
+            what: "Q4_1 matrix",
+            reason,
+        };
+        if tensor.dtype() != GgmlDType::Q4_1 {
+            return Err(bad(format!("it is {:?}", tensor.dtype())));
+        }
+        let (rows, cols) = tensor.shape().dims2().map_err(|e| bad(e.to_string()))?;
+        if cols % BLOCK != 0 {
+            return Err(bad(format!("{cols} columns is not a multiple of {BLOCK}")));
+        }
+        let data = tensor.data()?;
+        const RAW: usize = 4 + BLOCK / 2; // f16 d, f16 m, 16 bytes of nibbles
+        if data.len() != rows * cols / BLOCK * RAW {
+            return Err(bad(format!("{} bytes for {rows} × {cols}", data.len())));
+        }
+        let blocks = data
+            .chunks_exact(RAW)
+            .map(|raw| Block4 {
+                d: f16::from_le_bytes([raw[0], raw[1]]).to_f32(),
+                m: f16::from_le_bytes([raw[2], raw[3]]).to_f32(),
+                qs: raw[4..].try_into().expect("16 bytes"),
+            })
+            .collect();
+        Ok(Self { rows, cols, blocks })
+    }
+
+    fn row(&self, r: usize) -> &[Block4] {
+        let per_row = self.cols / BLOCK;
+        &self.blocks[r * per_row..(r + 1) * per_row]
+    }
+
+    /// All weights as f32, rows × cols.
+    fn dequantize(&self) -> Vec<f32> {
+        let mut out = vec![0f32; self.rows * self.cols];
+        for (block, values) in self.blocks.iter().zip(out.chunks_exact_mut(BLOCK)) {
+            for (j, byte) in block.qs.iter().enumerate() {
+                values[j] = block.d * f32::from(byte & 0x0F) + block.m;
+                values[j + BLOCK / 2] = block.d * f32::from(byte >> 4) + block.m;
+            }
+        }
+        out
+    }
+}
+
+impl Module for Q41Linear {
+    /// `x · Wᵀ` for x of shape (…, cols).
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let dims = x.dims();
+        let cols = *dims.last().unwrap_or(&0);
+        if cols != self.cols {
+            candle_core::bail!(
+                "Q4_1 linear layer takes {} columns, got shape {dims:?}",
+                self.cols
+            );
+        }
+        let mut out_dims = dims.to_vec();
+        *out_dims.last_mut().expect("at least one dimension") = self.rows;
+        let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
+        let tokens = values.len() / cols;
+        let activations: Vec<Block8> = values.chunks_exact(BLOCK).map(quantize).collect();
+
+        if tokens >= GEMM_FROM_TOKENS {
+            let rounded: Vec<f32> = activations
+                .iter()
+                .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
+                .collect();
+            let x = Tensor::from_vec(rounded, (tokens, cols), &Device::Cpu)?;
+            let w = Tensor::from_vec(self.dequantize(), (self.rows, cols), &Device::Cpu)?;
+            return x.matmul(&w.t()?)?.reshape(out_dims);
+        }
+        let per_row = cols / BLOCK;
+        let mut out = vec![0f32; tokens * self.rows];
+        for (t, token) in activations.chunks_exact(per_row).enumerate() {
+            for (r, slot) in out[t * self.rows..(t + 1) * self.rows]
+                .iter_mut()
+                .enumerate()
+            {
+                *slot = dot(self.row(r), token);
+            }
+        }
+        Tensor::from_vec(out, out_dims, &Device::Cpu)
+    }
+}
+
+/// Rounds 32 values to 8 bits with one scale, as llama.cpp's `quantize_row_q8_1`.
+fn quantize(values: &[f32]) -> Block8 {
+    let max = values.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let d = max / 127.0;
+    let inverse = if d == 0.0 { 0.0 } else { 1.0 / d };
+    let mut qs = [0i8; BLOCK];
+    let mut sum = 0i32;
+    for (q, v) in qs.iter_mut().zip(values) {
+        *q = (v * inverse).round() as i8;
+        sum += i32::from(*q);
+    }
+    Block8 {
+        d,
+        s: d * sum as f32,
+        qs,
+    }
+}
+
+/// Σ_j w_j · x_j over the blocks of one weight row and one activation row.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn dot(weights: &[Block4], x: &[Block8]) -> f32 {
+    weights
+        .iter()
+        .zip(x)
+        .map(|(w, x)| {
+            let mut sum = 0i32;
+            for (j, byte) in w.qs.iter().enumerate() {
+                sum += i32::from(byte & 0x0F) * i32::from(x.qs[j])
+                    + i32::from(byte >> 4) * i32::from(x.qs[j + BLOCK / 2]);
+            }
+            w.d * x.d * sum as f32 + w.m * x.s
+        })
+        .sum()
+}
+
+/// The same with wasm simd128: nibbles widened to 16 bits, `i32x4.dot_i16x8_s`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn dot(weights: &[Block4], x: &[Block8]) -> f32 {
+    use core::arch::wasm32::*;
+    // SAFETY: the loads read 16 bytes from `qs` arrays of exactly 16 (weights) and 32
+    // (activations, read as four 8-byte halves) bytes; v128_load allows unaligned addresses.
+    unsafe {
+        let mut acc = f32x4_splat(0.0);
+        let mut offsets = 0f32;
+        for (w, x) in weights.iter().zip(x) {
+            let packed = v128_load(w.qs.as_ptr() as *const v128);
+            let low = v128_and(packed, u8x16_splat(0x0F));
+            let high = u8x16_shr(packed, 4);
+            let y = x.qs.as_ptr();
+            let mut sum = i32x4_dot_i16x8(i16x8_extend_low_u8x16(low), i16x8_load_extend_i8x8(y));
+            sum = i32x4_add(
+                sum,
+                i32x4_dot_i16x8(
+                    i16x8_extend_high_u8x16(low),
+                    i16x8_load_extend_i8x8(y.add(8)),
+                ),
+            );
+            sum = i32x4_add(
+                sum,
+                i32x4_dot_i16x8(
+                    i16x8_extend_low_u8x16(high),
+                    i16x8_load_extend_i8x8(y.add(16)),
+                ),
+            );
+            sum = i32x4_add(
+                sum,
+                i32x4_dot_i16x8(
+                    i16x8_extend_high_u8x16(high),
+                    i16x8_load_extend_i8x8(y.add(24)),
+                ),
+            );
+            acc = f32x4_add(
+                acc,
+                f32x4_mul(f32x4_convert_i32x4(sum), f32x4_splat(w.d * x.d)),
+            );
+            offsets += w.m * x.s;
+        }
+        f32x4_extract_lane::<0>(acc)
+            + f32x4_extract_lane::<1>(acc)
+            + f32x4_extract_lane::<2>(acc)
+            + f32x4_extract_lane::<3>(acc)
+            + offsets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::QMatMul;
+
+    /// A Q4_1 matrix of deterministic pseudo-random values, and the same matrix as f32.
+    fn matrix(rows: usize, cols: usize) -> (QTensor, Tensor) {
+        let values: Vec<f32> = (0..rows * cols)
+            .map(|i| ((i * 7919 % 1013) as f32 / 1013.0 - 0.45) * 0.2)
+            .collect();
+        let dense = Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap();
+        let q = QTensor::quantize(&dense, GgmlDType::Q4_1).unwrap();
+        let dequantized = q.dequantize(&Device::Cpu).unwrap();
+        (q, dequantized)
+    }
+
+    fn activations(tokens: usize, cols: usize) -> Tensor {
+        let values: Vec<f32> = (0..tokens * cols)
+            .map(|i| ((i * 104_729 % 997) as f32 / 997.0 - 0.5) * 3.0)
+            .collect();
+        Tensor::from_vec(values, (1, tokens, cols), &Device::Cpu).unwrap()
+    }
+
+    fn max_difference(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar()
+            .unwrap()
+    }
+
+    #[test]
+    fn both_paths_agree_with_each_other_and_with_candle() {
+        let (q, dense) = matrix(48, 128);
+        let layer = Q41Linear::new(&q).unwrap();
+        let candle = QMatMul::from_qtensor(q).unwrap();
+        for tokens in [1, 3, GEMM_FROM_TOKENS, 9] {
+            let x = activations(tokens, 128);
+            let ours = layer.forward(&x).unwrap();
+            assert_eq!(ours.dims(), &[1, tokens, 48]);
+            // candle's Q4_1 × Q8_1 path rounds activations the same way (its offsets in f16).
+            assert!(
+                max_difference(&ours, &candle.forward(&x).unwrap()) < 2e-3,
+                "tokens {tokens}"
+            );
+            // Against the exact product, only the 8-bit rounding of activations is left.
+            let exact = x.broadcast_matmul(&dense.t().unwrap()).unwrap();
+            assert!(max_difference(&ours, &exact) < 0.05, "tokens {tokens}");
+        }
+        // One token alone equals the same token in a gemm batch.
+        let x = activations(GEMM_FROM_TOKENS, 128);
+        let batch = layer.forward(&x).unwrap();
+        let first = layer.forward(&x.narrow(1, 0, 1).unwrap()).unwrap();
+        assert!(max_difference(&first, &batch.narrow(1, 0, 1).unwrap()) < 1e-5);
+    }
+
+    #[test]
+    fn other_formats_and_shapes_are_refused() {
+        let dense = Tensor::ones((4, 32), candle_core::DType::F32, &Device::Cpu).unwrap();
+        let q8 = QTensor::quantize(&dense, GgmlDType::Q8_0).unwrap();
+        assert!(Q41Linear::new(&q8).is_err());
+        let (q, _) = matrix(4, 64);
+        let layer = Q41Linear::new(&q).unwrap();
+        assert!(layer.forward(&activations(1, 32)).is_err());
+    }
+}
