@@ -32,7 +32,7 @@ serve:
 
 build: tools
 	cargo build --release --target $(WASM_TARGET) --lib
-	wasm-bindgen --target web --out-dir pkg $(WASM)
+	wasm-bindgen --target web --remove-name-section --out-dir pkg $(WASM)
 	mkdir -p www/vendor
 	cp node_modules/echarts/dist/echarts.esm.min.js www/vendor/
 

@@ -1,6 +1,7 @@
 //! BERT as a sentence encoder: text in, one unit-length vector per text out, exactly as
 //! sentence-transformers computes it (tokenize with truncation, BERT, masked mean, L2).
 
+use candle_core::safetensors::SliceSafetensors;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
@@ -9,6 +10,7 @@ use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::error::{Error, Result};
 use crate::flops::Shape;
+use crate::gemm_layout::TransposedLinears;
 use crate::pooling::{l2_normalize, masked_mean};
 
 /// Texts are run through BERT in padded batches of at most this many, shortest first, so
@@ -98,8 +100,13 @@ impl Encoder {
             }))
             .map_err(|e| bad_file("tokenizer.json", "tokenizer", e))?;
 
-        let vb = VarBuilder::from_slice_safetensors(files.weights, DType::F32, &Device::Cpu)
+        let tensors = SliceSafetensors::new(files.weights)
             .map_err(|e| bad_file("model.safetensors", "safetensors file", e))?;
+        let vb = VarBuilder::from_backend(
+            Box::new(TransposedLinears::new(tensors)),
+            DType::F32,
+            Device::Cpu,
+        );
         let model = BertModel::load(vb, &config).map_err(|e| {
             bad_file(
                 "model.safetensors",

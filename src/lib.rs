@@ -7,6 +7,7 @@ pub mod decoder;
 pub mod encoder;
 pub mod error;
 pub mod flops;
+pub mod gemm_layout;
 pub mod generation;
 pub mod gguf_tokenizer;
 pub mod keywords;
