@@ -21,7 +21,7 @@ WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: demo serve build fetch tools browser test test-native test-browser clean
+.PHONY: demo serve build fetch tools browser test test-native test-browser bench clean
 
 demo: tools fetch build
 	node scripts/serve.mjs
@@ -61,6 +61,19 @@ test-native:
 
 test-browser:
 	node --test --test-concurrency=1 e2e/
+
+# Speed on the shared workloads (bench/workloads.json), in headless Chromium; a table on stdout,
+# bench/results/bench.{json,md}. ANCHORS=1 first measures transformers.js and wllama on the
+# same work in this same invocation (~6 min, $(ANCHORS_DIR)/README.md) and prints the ratios.
+ANCHORS_DIR ?= ../shared/bench/anchors
+ANCHORS_RESULTS = $(if $(shell test -w $(ANCHORS_DIR) && echo yes),$(ANCHORS_DIR),$(CACHE)/anchors)/results/anchors.json
+bench: browser tools fetch build
+ifdef ANCHORS
+	ANCHORS_WORKDIR=$(CACHE)/anchors CHROMIUM=$(CHROMIUM) bash $(ANCHORS_DIR)/run-anchors.sh --reps 3
+	node bench/run.mjs --reps 3 --anchors $(ANCHORS_RESULTS)
+else
+	node bench/run.mjs --reps 3
+endif
 
 clean:
 	rm -rf pkg www/vendor e2e/artifacts

@@ -35,7 +35,7 @@ impl Decoder {
             reason: e.to_string(),
         })?;
         let tokenizer = tokenizer_from_gguf(&content)?;
-        let model = Llama::from_gguf(&content, &mut reader)?;
+        let model = Llama::from_gguf(&content, bytes)?;
         let vocab = tokenizer.get_vocab_size(true);
         if vocab != model.config().vocab {
             return Err(Error::BadModelFile {

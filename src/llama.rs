@@ -10,12 +10,12 @@
 //! SwiGLU MLP, the output layer tied to the token embedding when `output.weight` is absent.
 
 use candle_core::quantized::gguf_file::Content;
-use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::quantized::{GgmlDType, QMatMul};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::kv_cache::KvCache;
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::{build_causal_mask, repeat_kv};
-use std::io::{Read, Seek};
+use std::io::Cursor;
 
 use crate::error::{Error, Result};
 use crate::q4_linear::Q41Linear;
@@ -109,15 +109,6 @@ enum Linear {
     Candle(QMatMul),
 }
 
-impl Linear {
-    fn new(tensor: QTensor) -> Result<Self> {
-        Ok(match tensor.dtype() {
-            GgmlDType::Q4_1 => Self::Q41(Q41Linear::new(&tensor)?),
-            _ => Self::Candle(QMatMul::from_qtensor(tensor)?),
-        })
-    }
-}
-
 impl Module for Linear {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
@@ -169,62 +160,76 @@ pub struct Llama {
 }
 
 impl Llama {
-    pub fn from_gguf<R: Read + Seek>(content: &Content, reader: &mut R) -> Result<Self> {
+    /// The network from a GGUF file: `content` is its parsed header, `bytes` the whole file.
+    pub fn from_gguf(content: &Content, bytes: &[u8]) -> Result<Self> {
         let config = LlamaConfig::from_gguf(content)?;
         let device = Device::Cpu;
-        let mut tensor = |name: &str| {
-            content
-                .tensor(reader, name, &device)
-                .map_err(|e| bad_gguf(format!("tensor {name}: {e}")))
-        };
-        let expect = |t: &candle_core::quantized::QTensor, name: &str, dims: &[usize]| {
-            if t.shape().dims() != dims {
+        let info = |name: &str, dims: &[usize]| {
+            let info = content
+                .tensor_infos
+                .get(name)
+                .ok_or_else(|| bad_gguf(format!("tensor {name} is missing")))?;
+            if info.shape.dims() != dims {
                 return Err(bad_gguf(format!(
                     "tensor {name} has shape {:?}, expected {dims:?}",
-                    t.shape().dims()
+                    info.shape.dims()
                 )));
             }
-            Ok(())
+            Ok(info)
         };
-        let (h, kv) = (config.hidden, config.kv_heads * config.head_dim);
-        let norm = |t: candle_core::quantized::QTensor, name: &str| -> Result<RmsNorm> {
-            expect(&t, name, &[h])?;
-            Ok(RmsNorm::from_qtensor(t, config.rms_eps)?)
+        let tensor = |name: &str, dims: &[usize]| {
+            info(name, dims)?;
+            content
+                .tensor(&mut Cursor::new(bytes), name, &device)
+                .map_err(|e| bad_gguf(format!("tensor {name}: {e}")))
         };
-        let matrix =
-            |t: candle_core::quantized::QTensor, name: &str, dims: &[usize]| -> Result<Linear> {
-                expect(&t, name, dims)?;
-                Linear::new(t)
-            };
+        let norm = |name: &str| -> Result<RmsNorm> {
+            Ok(RmsNorm::from_qtensor(
+                tensor(name, &[config.hidden])?,
+                config.rms_eps,
+            )?)
+        };
+        // Q4_1 matrices are read straight from the file's bytes (no intermediate copy).
+        let matrix = |name: &str, dims: &[usize]| -> Result<Linear> {
+            let found = info(name, dims)?;
+            if found.ggml_dtype != GgmlDType::Q4_1 {
+                return Ok(Linear::Candle(QMatMul::from_qtensor(tensor(name, dims)?)?));
+            }
+            let start =
+                usize::try_from(content.tensor_data_offset + found.offset).unwrap_or(usize::MAX);
+            let raw = start
+                .checked_add(Q41Linear::byte_len(dims[0], dims[1]))
+                .and_then(|end| bytes.get(start..end))
+                .ok_or_else(|| bad_gguf(format!("tensor {name} runs past the end of the file")))?;
+            Ok(Linear::Q41(Q41Linear::from_bytes(raw, dims[0], dims[1])?))
+        };
+        let (h, kv, ffn) = (
+            config.hidden,
+            config.kv_heads * config.head_dim,
+            config.feed_forward,
+        );
 
-        let embedding = tensor("token_embd.weight")?;
-        expect(&embedding, "token_embd.weight", &[config.vocab, h])?;
-        let embedding = QMatMul::from_qtensor(embedding)?;
+        let embedding = QMatMul::from_qtensor(tensor("token_embd.weight", &[config.vocab, h])?)?;
         let output = match content.tensor_infos.contains_key("output.weight") {
-            true => Some(matrix(
-                tensor("output.weight")?,
-                "output.weight",
-                &[config.vocab, h],
-            )?),
+            true => Some(matrix("output.weight", &[config.vocab, h])?),
             false => None,
         };
         let mut layers = Vec::with_capacity(config.layers);
         for i in 0..config.layers {
             let name = |part: &str| format!("blk.{i}.{part}.weight");
-            let ffn = config.feed_forward;
             layers.push(Layer {
-                attn_norm: norm(tensor(&name("attn_norm"))?, &name("attn_norm"))?,
-                wq: matrix(tensor(&name("attn_q"))?, &name("attn_q"), &[h, h])?,
-                wk: matrix(tensor(&name("attn_k"))?, &name("attn_k"), &[kv, h])?,
-                wv: matrix(tensor(&name("attn_v"))?, &name("attn_v"), &[kv, h])?,
-                wo: matrix(tensor(&name("attn_output"))?, &name("attn_output"), &[h, h])?,
-                ffn_norm: norm(tensor(&name("ffn_norm"))?, &name("ffn_norm"))?,
-                gate: matrix(tensor(&name("ffn_gate"))?, &name("ffn_gate"), &[ffn, h])?,
-                up: matrix(tensor(&name("ffn_up"))?, &name("ffn_up"), &[ffn, h])?,
-                down: matrix(tensor(&name("ffn_down"))?, &name("ffn_down"), &[h, ffn])?,
+                attn_norm: norm(&name("attn_norm"))?,
+                wq: matrix(&name("attn_q"), &[h, h])?,
+                wk: matrix(&name("attn_k"), &[kv, h])?,
+                wv: matrix(&name("attn_v"), &[kv, h])?,
+                wo: matrix(&name("attn_output"), &[h, h])?,
+                ffn_norm: norm(&name("ffn_norm"))?,
+                gate: matrix(&name("ffn_gate"), &[ffn, h])?,
+                up: matrix(&name("ffn_up"), &[ffn, h])?,
+                down: matrix(&name("ffn_down"), &[h, ffn])?,
             });
         }
-        let norm = norm(tensor("output_norm.weight")?, "output_norm.weight")?;
+        let norm = norm("output_norm.weight")?;
 
         let (cos, sin) = rotary_tables(
             config.head_dim,

@@ -12,13 +12,24 @@
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Module, Tensor};
 use half::f16;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
 /// Values per Q4_1 / Q8_1 block.
 const BLOCK: usize = 32;
+/// Bytes of a Q4_1 block in a GGUF file: f16 d, f16 m, 16 bytes of nibbles.
+const RAW_BLOCK: usize = 4 + BLOCK / 2;
 /// From this many tokens on, dequantize the weights and use gemm.
 const GEMM_FROM_TOKENS: usize = 4;
+/// Weight rows per parallel task when dequantizing on several threads (natively).
+const ROWS_PER_TASK: usize = 64;
+
+thread_local! {
+    /// The dequantized weights of the matrix being multiplied, reused between calls (one
+    /// matrix at a time: allocating and zeroing megabytes per call showed in profiles).
+    static WEIGHTS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// A Q4_1 block with its scales already in f32: value j is `d · q_j + m`, q_j ∈ 0..=15, low
 /// nibbles holding values 0–15 and high nibbles 16–31 (GGML's layout).
@@ -39,6 +50,14 @@ struct Block8 {
     qs: [i8; BLOCK],
 }
 
+fn bad_matrix(reason: String) -> Error {
+    Error::BadModelFile {
+        file: "the GGUF file",
+        what: "Q4_1 matrix",
+        reason,
+    }
+}
+
 /// A Q4_1 weight matrix, rows × cols, used as `x · Wᵀ`.
 pub struct Q41Linear {
     rows: usize,
@@ -49,25 +68,36 @@ pub struct Q41Linear {
 impl Q41Linear {
     /// Takes over a Q4_1 tensor of shape (rows, cols).
     pub fn new(tensor: &QTensor) -> Result<Self> {
-        let bad = |reason: String| Error::BadModelFile {
-            file: "the GGUF file",
-            what: "Q4_1 matrix",
-            reason,
-        };
         if tensor.dtype() != GgmlDType::Q4_1 {
-            return Err(bad(format!("it is {:?}", tensor.dtype())));
+            return Err(bad_matrix(format!("it is {:?}", tensor.dtype())));
         }
-        let (rows, cols) = tensor.shape().dims2().map_err(|e| bad(e.to_string()))?;
+        let (rows, cols) = tensor
+            .shape()
+            .dims2()
+            .map_err(|e| bad_matrix(e.to_string()))?;
+        Self::from_bytes(&tensor.data()?, rows, cols)
+    }
+
+    /// Bytes of a rows × cols matrix in GGML's Q4_1 layout.
+    pub fn byte_len(rows: usize, cols: usize) -> usize {
+        rows * cols / BLOCK * RAW_BLOCK
+    }
+
+    /// Reads a rows × cols matrix from its bytes in GGML's Q4_1 layout.
+    pub fn from_bytes(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
         if cols % BLOCK != 0 {
-            return Err(bad(format!("{cols} columns is not a multiple of {BLOCK}")));
+            return Err(bad_matrix(format!(
+                "{cols} columns is not a multiple of {BLOCK}"
+            )));
         }
-        let data = tensor.data()?;
-        const RAW: usize = 4 + BLOCK / 2; // f16 d, f16 m, 16 bytes of nibbles
-        if data.len() != rows * cols / BLOCK * RAW {
-            return Err(bad(format!("{} bytes for {rows} × {cols}", data.len())));
+        if data.len() != Self::byte_len(rows, cols) {
+            return Err(bad_matrix(format!(
+                "{} bytes for {rows} × {cols}",
+                data.len()
+            )));
         }
         let blocks = data
-            .chunks_exact(RAW)
+            .chunks_exact(RAW_BLOCK)
             .map(|raw| Block4 {
                 d: f16::from_le_bytes([raw[0], raw[1]]).to_f32(),
                 m: f16::from_le_bytes([raw[2], raw[3]]).to_f32(),
@@ -82,16 +112,23 @@ impl Q41Linear {
         &self.blocks[r * per_row..(r + 1) * per_row]
     }
 
-    /// All weights as f32, rows × cols.
-    fn dequantize(&self) -> Vec<f32> {
-        let mut out = vec![0f32; self.rows * self.cols];
-        for (block, values) in self.blocks.iter().zip(out.chunks_exact_mut(BLOCK)) {
-            for (j, byte) in block.qs.iter().enumerate() {
-                values[j] = block.d * f32::from(byte & 0x0F) + block.m;
-                values[j + BLOCK / 2] = block.d * f32::from(byte >> 4) + block.m;
+    /// All weights as f32, rows × cols, written into `out` (split across threads).
+    fn dequantize_into(&self, out: &mut [f32]) {
+        let blocks_per_task = ROWS_PER_TASK * self.cols / BLOCK;
+        let fill = |(blocks, values): (&[Block4], &mut [f32])| {
+            for (block, values) in blocks.iter().zip(values.chunks_exact_mut(BLOCK)) {
+                dequantize_block(block, values);
             }
+        };
+        let tasks = self
+            .blocks
+            .chunks(blocks_per_task)
+            .zip(out.chunks_mut(blocks_per_task * BLOCK));
+        if rayon::current_num_threads() > 1 {
+            tasks.collect::<Vec<_>>().into_par_iter().for_each(fill);
+        } else {
+            tasks.for_each(fill);
         }
-        out
     }
 }
 
@@ -117,12 +154,17 @@ impl Module for Q41Linear {
                 .iter()
                 .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
                 .collect();
-            let x = Tensor::from_vec(rounded, (tokens, cols), &Device::Cpu)?;
-            let w = Tensor::from_vec(self.dequantize(), (self.rows, cols), &Device::Cpu)?;
-            return x.matmul(&w.t()?)?.reshape(out_dims);
+            let out = WEIGHTS.with_borrow_mut(|weights| {
+                weights.resize(self.rows * cols, 0.0);
+                self.dequantize_into(weights);
+                matmul_transposed(&rounded, weights, tokens, self.rows, cols)
+            });
+            return Tensor::from_vec(out, out_dims, &Device::Cpu);
         }
         let per_row = cols / BLOCK;
         let mut out = vec![0f32; tokens * self.rows];
+        // One thread on purpose: a token's matrix-vector products take tens of microseconds
+        // each, less than waking another wasm thread costs.
         for (t, token) in activations.chunks_exact(per_row).enumerate() {
             for (r, slot) in out[t * self.rows..(t + 1) * self.rows]
                 .iter_mut()
@@ -132,6 +174,83 @@ impl Module for Q41Linear {
             }
         }
         Tensor::from_vec(out, out_dims, &Device::Cpu)
+    }
+}
+
+/// x · Wᵀ for x (tokens × cols) and W (rows × cols), both row-major, on every thread rayon
+/// has (natively several; in the page's single-threaded wasm, one).
+fn matmul_transposed(x: &[f32], w: &[f32], tokens: usize, rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0f32; tokens * rows];
+    let parallelism = match rayon::current_num_threads() {
+        1 => gemm::Parallelism::None,
+        threads => gemm::Parallelism::Rayon(threads),
+    };
+
+    // SAFETY: the pointers cover tokens × cols, rows × cols and tokens × rows f32s, matching
+    // the dimensions and strides given (rhs is Wᵀ: element (k, n) at w[n · cols + k]).
+    unsafe {
+        gemm::gemm(
+            tokens,
+            rows,
+            cols,
+            out.as_mut_ptr(),
+            1,
+            rows as isize,
+            false,
+            x.as_ptr(),
+            1,
+            cols as isize,
+            w.as_ptr(),
+            cols as isize,
+            1,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
+    out
+}
+
+/// The 32 values of one block.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn dequantize_block(block: &Block4, values: &mut [f32]) {
+    for (j, byte) in block.qs.iter().enumerate() {
+        values[j] = block.d * f32::from(byte & 0x0F) + block.m;
+        values[j + BLOCK / 2] = block.d * f32::from(byte >> 4) + block.m;
+    }
+}
+
+/// The same with wasm simd128: nibbles widened to f32 four at a time.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn dequantize_block(block: &Block4, values: &mut [f32]) {
+    use core::arch::wasm32::*;
+    assert_eq!(values.len(), BLOCK);
+    // SAFETY: 16 bytes are read from `qs` (16 bytes) and 8 × 4 f32s written into `values`,
+    // whose length was just checked; v128 loads and stores allow unaligned addresses.
+    unsafe {
+        let packed = v128_load(block.qs.as_ptr() as *const v128);
+        let (d, m) = (f32x4_splat(block.d), f32x4_splat(block.m));
+        let out = values.as_mut_ptr() as *mut v128;
+        let halves = [v128_and(packed, u8x16_splat(0x0F)), u8x16_shr(packed, 4)];
+        for (h, nibbles) in halves.into_iter().enumerate() {
+            let wide = [
+                u16x8_extend_low_u8x16(nibbles),
+                u16x8_extend_high_u8x16(nibbles),
+            ];
+            for (w, eight) in wide.into_iter().enumerate() {
+                let quads = [
+                    u32x4_extend_low_u16x8(eight),
+                    u32x4_extend_high_u16x8(eight),
+                ];
+                for (q, four) in quads.into_iter().enumerate() {
+                    let value = f32x4_add(f32x4_mul(f32x4_convert_u32x4(four), d), m);
+                    v128_store(out.add(h * 4 + w * 2 + q), value);
+                }
+            }
+        }
     }
 }
 

@@ -47,6 +47,18 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Threads the model arithmetic runs on: this build has one (see README, Performance).
+#[wasm_bindgen]
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Bytes of wasm memory: it only ever grows, so this is also its peak.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 fn js_error(error: crate::error::Error) -> JsError {
     JsError::new(&error.to_string())
 }

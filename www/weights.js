@@ -16,6 +16,15 @@ export class WeightsError extends Error {
   }
 }
 
+/** A copy in the Cache API no longer matched its sha256; it has been removed. */
+export class DamagedCopy extends Error {
+  constructor(file) {
+    super(`The stored copy of ${file} was damaged; it was removed and is downloaded again.`);
+    this.name = 'DamagedCopy';
+    this.file = file;
+  }
+}
+
 async function sha256Hex(bytes) {
   if (!globalThis.crypto?.subtle) {
     throw new Error(
@@ -104,31 +113,43 @@ export class WeightStore {
   }
 
   /**
-   * Every file of `modelId` as verified bytes, by name. `report` receives
-   * {file, phase: 'cached'|'download'|'verify'|'stored', loaded, total} and {notice}.
+   * Every file of `modelId` as bytes, by name, and `verified`, a promise that settles once the
+   * stored copies among them have been checked (downloads are checked before they are
+   * returned). `report` receives {file, phase: 'cached'|'download'|'verify'|'stored', loaded,
+   * total} and {notice}.
    */
   async load(modelId, report) {
     const model = this.model(modelId);
     const cache = await openCache();
     const bytes = {};
+    const checks = [];
     for (const file of model.files) {
-      bytes[file.name] = await this.#loadFile(modelId, file, cache, report);
+      const key = cacheKey(file);
+      const hit = cache && (await cache.match(key));
+      if (hit) {
+        bytes[file.name] = new Uint8Array(await hit.arrayBuffer());
+        checks.push(this.#checkStored(file, bytes[file.name], cache, key));
+        report({ file: file.name, phase: 'cached', loaded: file.size, total: file.size });
+      } else {
+        bytes[file.name] = await this.#download(modelId, file, cache, report);
+      }
     }
-    return bytes;
+    return { bytes, verified: Promise.all(checks) };
   }
 
-  async #loadFile(modelId, file, cache, report) {
+  /**
+   * A stored copy is checked while the model is being built from it (the browser hashes on
+   * another thread): a damaged one is evicted and the load fails with DamagedCopy, which the
+   * worker answers by loading again, now downloading.
+   */
+  async #checkStored(file, bytes, cache, key) {
+    if ((await sha256Hex(bytes)) === file.sha256) return;
+    await cache.delete(key);
+    throw new DamagedCopy(file.name);
+  }
+
+  async #download(modelId, file, cache, report) {
     const key = cacheKey(file);
-    const hit = cache && (await cache.match(key));
-    if (hit) {
-      const bytes = new Uint8Array(await hit.arrayBuffer());
-      if ((await sha256Hex(bytes)) === file.sha256) {
-        report({ file: file.name, phase: 'cached', loaded: file.size, total: file.size });
-        return bytes;
-      }
-      await cache.delete(key);
-      report({ notice: `The stored copy of ${file.name} was damaged; it was removed and is downloaded again.` });
-    }
     const url = this.urlOf(modelId, file);
     const bytes = await download(url, file, report);
     report({ file: file.name, phase: 'verify', loaded: file.size, total: file.size });

@@ -6,13 +6,15 @@ import init, {
   Decoder,
   Encoder,
   labelInAnswer,
+  memoryBytes,
   nearestCentroid,
   nearestNeighbours,
   project,
   separation,
   similarityMatrix,
+  threads,
 } from '../pkg/bert_vs_gpt.js';
-import { WeightStore } from './weights.js';
+import { DamagedCopy, WeightStore } from './weights.js';
 
 const wasmReady = init();
 let store = null;
@@ -62,9 +64,27 @@ async function model(id, role, report) {
   if (!loaded.has(id)) {
     const loading = (async () => {
       const { role: actual } = requireStore().model(id);
-      const files = await requireStore().load(id, report);
-      report({ phase: 'compile' });
-      return { role: actual, ...BUILDERS[actual](files) };
+      for (let attempt = 0; ; attempt += 1) {
+        const { bytes, verified } = await requireStore().load(id, report);
+        report({ phase: 'compile' });
+        let built = null;
+        let buildError = null;
+        try {
+          built = BUILDERS[actual](bytes);
+        } catch (error) {
+          buildError = error; // a damaged stored copy may fail here, before its check ends
+        }
+        try {
+          await verified;
+        } catch (error) {
+          built?.handle.free();
+          if (!(error instanceof DamagedCopy) || attempt > 0) throw error;
+          report({ notice: error.message });
+          continue;
+        }
+        if (buildError) throw buildError;
+        return { role: actual, ...built };
+      }
     })();
     loaded.set(id, loading);
     loading.catch(() => loaded.delete(id));
@@ -257,9 +277,8 @@ const verbs = {
   },
 
   /** What the benchmark reports: wasm memory (it only grows, so this is its peak) and threads. */
-  async stats() {
-    const { memory } = await wasmReady;
-    return { wasmMemoryBytes: memory.buffer.byteLength, threads: 1, crossOriginIsolated: self.crossOriginIsolated };
+  stats() {
+    return { wasmMemoryBytes: memoryBytes(), threads: threads(), crossOriginIsolated: self.crossOriginIsolated };
   },
 
   cancel({ target }) {
