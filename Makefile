@@ -35,6 +35,7 @@ build: tools
 	wasm-bindgen --target web --remove-name-section --out-dir pkg $(WASM)
 	mkdir -p www/vendor
 	cp node_modules/echarts/dist/echarts.esm.min.js www/vendor/
+	node scripts/app-files.mjs
 
 fetch:
 	python3 scripts/fetch_weights.py

@@ -4,7 +4,7 @@
 // bench/results/bench.json. With --anchors FILE it also prints our figures against the
 // anchors' results from the same invocation.
 //
-//   node bench/run.mjs [--reps 3] [--threads 1,2] [--anchors path/to/anchors.json]
+//   node bench/run.mjs [--reps 3] [--threads 1,2] [--anchors path/to/anchors.json] [--no-limit]
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,6 +20,9 @@ const argument = (name, fallback) => {
 const REPS = Number(argument('reps', 3));
 const THREADS = argument('threads', '1').split(',').map(Number);
 const ANCHORS = argument('anchors', null);
+const E5 = 'multilingual-e5-small';
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', 'manifest.json'), 'utf8'));
+const downloadMB = (id) => manifest.models[id].files.reduce((sum, f) => sum + f.size, 0) / 1e6;
 const workloads = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'workloads.json'), 'utf8'));
 const CHROMIUM_ARGS = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -47,23 +50,24 @@ async function repetition(browser, url, threads) {
     return performance.now();
   }, call);
   const firstEmbedding = `() => window.bertVsGpt.embed([${JSON.stringify(workloads.embed.sentences[0])}])`;
+  const firstE5 = `() => window.bertVsGpt.embed([${JSON.stringify(workloads.embed.sentences[0])}], { model: '${E5}' })`;
   const firstToken = `() => window.bertVsGpt.generate(${JSON.stringify(workloads.generate.prompt)}, { chat: false, maxNewTokens: 1 })`;
 
   const out = { threads };
-  for (const [model, call] of [['encoder', firstEmbedding], ['decoder', firstToken]]) {
+  for (const [model, call] of [['encoder', firstEmbedding], ['e5', firstE5], ['decoder', firstToken]]) {
     const context = await browser.newContext();
     const p = await page(context);
     out[`${model}ColdMs`] = await sinceNavigation(p, call);
     await p.reload();
     await p.evaluate(() => window.bertVsGpt.ready);
     out[`${model}WarmMs`] = await sinceNavigation(p, call);
-    if (model === 'encoder') await context.close();
+    if (model !== 'decoder') await context.close();
     else out.page = p;
   }
 
   const p = out.page;
   delete out.page;
-  Object.assign(out, await p.evaluate(async ({ embed, generate }) => {
+  Object.assign(out, await p.evaluate(async ({ embed, generate, e5 }) => {
     const hook = window.bertVsGpt;
     const sentences = embed.sentences;
     await hook.embed([sentences[0]]); // this page loaded the decoder: load the encoder outside the timing
@@ -73,6 +77,10 @@ async function repetition(browser, url, threads) {
     started = performance.now();
     for (let i = 0; i < sentences.length; i += 8) await hook.embed(sentences.slice(i, i + 8));
     const batch8 = (performance.now() - started) / sentences.length;
+    await hook.embed([sentences[0]], { model: e5 }); // multilingual-e5-small, loaded outside the timing
+    started = performance.now();
+    for (const sentence of sentences) await hook.embed([sentence], { model: e5 });
+    const e5Batch1 = (performance.now() - started) / sentences.length;
     const result = await hook.generate(generate.prompt, { chat: false, maxNewTokens: generate.max_new_tokens, temperature: 0, ignoreEos: generate.ignore_eos });
     const stats = await hook.stats();
     let pageMemory = null;
@@ -82,6 +90,7 @@ async function repetition(browser, url, threads) {
     return {
       batch1MsPerSentence: batch1,
       batch8MsPerSentence: batch8,
+      e5Batch1MsPerSentence: e5Batch1,
       promptTokens: result.promptTokens,
       generatedTokens: result.tokenIds.length,
       prefillTokensPerSecond: result.promptTokens / (result.prefillMs / 1000),
@@ -93,10 +102,36 @@ async function repetition(browser, url, threads) {
       crossOriginIsolated: stats.crossOriginIsolated,
       pageMemoryBytes: pageMemory,
     };
-  }, workloads));
+  }, { ...workloads, e5: E5 }));
   await p.context().close();
   return out;
 }
+
+/**
+ * Memory at the limit, once: all three models loaded, then a prompt that fills the decoder's
+ * whole context, generating until the window is full. Reports wasm memory (its peak) and how
+ * the run ended, which must be 'context'.
+ */
+async function memoryAtTheLimit(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}?threads=1`);
+  const out = await page.evaluate(async (e5) => {
+    const hook = window.bertVsGpt;
+    await hook.ready;
+    await hook.embed(['warm'], { model: 'all-MiniLM-L6-v2' });
+    await hook.embed(['warm'], { model: e5 });
+    const prompt = ' word'.repeat(8180);
+    const started = performance.now();
+    const result = await hook.generate(prompt, { chat: false, maxNewTokens: 64, ignoreEos: true });
+    return { promptTokens: result.promptTokens, generated: result.tokenIds.length, finishReason: result.finishReason, seconds: (performance.now() - started) / 1000, wasmMemoryBytes: (await hook.stats()).wasmMemoryBytes };
+  }, E5);
+  await context.close();
+  return out;
+}
+
+/** The memory budget the page is held to: all three models and a full context. */
+const MEMORY_BUDGET_MB = 1536;
 
 function wasmSizes() {
   const file = path.join(ROOT, 'pkg', 'bert_vs_gpt_bg.wasm');
@@ -107,7 +142,7 @@ function wasmSizes() {
 /** min / median, with `digits` decimals; for rates best (max) / median. */
 const pair = (values, digits = 1, best = min) => `${best(values).toFixed(digits)} / ${median(values).toFixed(digits)}`;
 
-function table(results, sizes) {
+function table(results, sizes, limit) {
   const rows = [];
   rows.push('| threads (COI / used) | batch1 ms/sent | batch1 sent/s | batch8 ms/sent | prefill tok/s | decode tok/s | TTFT ms (loaded) | encoder cold / warm ms | decoder cold / warm ms | wasm memory MB |');
   rows.push('|---|---|---|---|---|---|---|---|---|---|');
@@ -117,7 +152,20 @@ function table(results, sizes) {
     rows.push(`| ${threads} (${reps[0].crossOriginIsolated} / ${reps[0].threadsUsed}) | ${pair(col('batch1MsPerSentence'))} | ${pair(col('batch1MsPerSentence').map((ms) => 1000 / ms), 1, max)} | ${pair(col('batch8MsPerSentence'))} | ${pair(col('prefillTokensPerSecond'), 1, max)} | ${pair(col('decodeTokensPerSecond'), 1, max)} | ${pair(col('msToFirstToken'), 0)} | ${median(col('encoderColdMs')).toFixed(0)} / ${median(col('encoderWarmMs')).toFixed(0)} | ${median(col('decoderColdMs')).toFixed(0)} / ${median(col('decoderWarmMs')).toFixed(0)} | ${(max(col('wasmMemoryBytes')) / 1e6).toFixed(0)} |`);
   }
   rows.push('');
-  rows.push(`wasm: ${(sizes.raw / 1e6).toFixed(2)} MB raw, ${(sizes.gzip / 1e6).toFixed(2)} MB gzipped (${sizes.file}). Values: min / median of ${REPS} (rates: best / median); loads: median, from navigation to the first result.`);
+  rows.push('| encoder (batch 1, the same 64 sentences) | download MB | ms/sentence | cold / warm load to first embedding, ms |');
+  rows.push('|---|---|---|---|');
+  for (const threads of THREADS) {
+    const reps = results.filter((r) => r.threads === threads);
+    const col = (key) => reps.map((r) => r[key]);
+    rows.push(`| all-MiniLM-L6-v2 (${threads} thread) | ${downloadMB('all-MiniLM-L6-v2').toFixed(1)} | ${pair(col('batch1MsPerSentence'))} | ${median(col('encoderColdMs')).toFixed(0)} / ${median(col('encoderWarmMs')).toFixed(0)} |`);
+    rows.push(`| ${E5} (${threads} thread) | ${downloadMB(E5).toFixed(1)} | ${pair(col('e5Batch1MsPerSentence'))} | ${median(col('e5ColdMs')).toFixed(0)} / ${median(col('e5WarmMs')).toFixed(0)} |`);
+  }
+  rows.push('');
+  if (limit) {
+    rows.push(`At the limit (all three models, a ${limit.promptTokens}-token prompt, generation until the 8,192-token window is full): ${limit.generated} tokens, ended "${limit.finishReason}", ${limit.seconds.toFixed(0)} s, wasm memory ${(limit.wasmMemoryBytes / 1e6).toFixed(0)} MB (budget ${MEMORY_BUDGET_MB} MB: ${limit.wasmMemoryBytes / 1e6 <= MEMORY_BUDGET_MB ? 'within' : 'OVER'}).`);
+    rows.push('');
+  }
+  rows.push(`wasm memory: peak with all three models loaded. wasm: ${(sizes.raw / 1e6).toFixed(2)} MB raw, ${(sizes.gzip / 1e6).toFixed(2)} MB gzipped (${sizes.file}). Values: min / median of ${REPS} (rates: best / median); loads: median, from navigation to the first result.`);
   return rows.join('\n');
 }
 
@@ -150,6 +198,7 @@ function ratios(results, anchorsFile) {
 const server = await startServer({ root: ROOT, port: 0 });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const results = [];
+let limit = null;
 try {
   for (const threads of THREADS) {
     for (let rep = 0; rep < REPS; rep += 1) {
@@ -158,13 +207,17 @@ try {
       console.error(`threads ${threads}, rep ${rep + 1}/${REPS}: ${result.batch1MsPerSentence.toFixed(1)} ms/sentence, decode ${result.decodeTokensPerSecond.toFixed(1)} tok/s, prefill ${result.prefillTokensPerSecond.toFixed(1)} tok/s`);
     }
   }
+  if (!process.argv.includes('--no-limit')) {
+    console.error('memory at the context limit (one run, ~2-3 min) ...');
+    limit = await memoryAtTheLimit(browser, server.url);
+  }
 } finally {
   await browser.close();
   await server.close();
 }
 const sizes = wasmSizes();
-const report = table(results, sizes) + (ANCHORS ? ratios(results, ANCHORS) : '');
+const report = table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '');
 console.log(report);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, anchors: ANCHORS }, null, 1));
+writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));
 writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.md'), report + '\n');

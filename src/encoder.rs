@@ -1,17 +1,25 @@
 //! BERT as a sentence encoder: text in, one unit-length vector per text out, exactly as
 //! sentence-transformers computes it (tokenize with truncation, BERT, masked mean, L2).
+//! Two networks share that recipe: all-MiniLM-L6-v2 (candle's `BertModel`, f32 safetensors)
+//! and multilingual-e5-small (`QuantizedBert`, Q4_0 GGUF, texts prefixed with "query: ").
 
 use candle_core::safetensors::SliceSafetensors;
+use std::io::Cursor;
+
+use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use serde::Deserialize;
-use tokenizers::{Encoding, Tokenizer, TruncationParams};
+use tokenizers::Tokenizer;
 
+use crate::e5_convert::QUERY_PREFIX;
 use crate::error::{Error, Result};
 use crate::flops::Shape;
 use crate::gemm_layout::TransposedLinears;
+use crate::gguf_tensors::GgufTensors;
 use crate::pooling::{l2_normalize, masked_mean};
+use crate::quantized_bert::QuantizedBert;
 
 /// Texts are run through BERT in padded batches of at most this many, shortest first, so
 /// that a long text does not make every short one pay for its padding.
@@ -28,6 +36,14 @@ pub struct EncoderFiles<'a> {
     pub tokenizer: &'a [u8],
     /// `sentence_bert_config.json`: where sentence-transformers truncates.
     pub sentence_config: &'a [u8],
+}
+
+/// The two files of multilingual-e5-small as `e5_convert` writes them.
+pub struct E5Files<'a> {
+    /// `model.gguf`: Q4_0 matrices and the BERT shape.
+    pub weights: &'a [u8],
+    /// `tokenizer.json`: SentencePiece Unigram with its normaliser.
+    pub tokenizer: &'a [u8],
 }
 
 #[derive(Deserialize)]
@@ -48,13 +64,36 @@ pub struct Embeddings {
     pub truncated: Vec<bool>,
 }
 
-/// A loaded BERT sentence encoder.
+/// The transformer under the sentence-embedding recipe.
+enum Network {
+    Bert(Box<BertModel>),
+    Quantized(Box<QuantizedBert>),
+}
+
+impl Network {
+    fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        match self {
+            Network::Bert(model) => Ok(model.forward(ids, &ids.zeros_like()?, Some(mask))?),
+            Network::Quantized(model) => model.forward(ids, mask),
+        }
+    }
+
+    fn device(&self) -> &Device {
+        match self {
+            Network::Bert(model) => &model.device,
+            Network::Quantized(model) => model.device(),
+        }
+    }
+}
+
+/// A loaded sentence encoder.
 pub struct Encoder {
-    model: BertModel,
+    network: Network,
+    /// Without truncation (to show and count whole texts); `tokenize` cuts for the model.
     tokenizer: Tokenizer,
-    /// The same tokenizer without truncation, to show and count whole texts.
-    untruncated: Tokenizer,
-    config: Config,
+    shape: Shape,
+    /// Put before every text (multilingual-e5 is trained on "query: …").
+    prefix: &'static str,
     dim: usize,
     max_tokens: usize,
     pad_id: u32,
@@ -83,22 +122,7 @@ impl Encoder {
                 )
             })?;
         let max_tokens = sentence.max_seq_length.min(config.max_position_embeddings);
-
-        let mut tokenizer = Tokenizer::from_bytes(files.tokenizer)
-            .map_err(|e| bad_file("tokenizer.json", "tokenizer", e))?;
-        // The shipped tokenizer.json pads and truncates at 128; sentence-transformers pads
-        // nothing and truncates at max_seq_length.
-        tokenizer.with_padding(None);
-        let mut untruncated = tokenizer.clone();
-        untruncated
-            .with_truncation(None)
-            .map_err(|e| bad_file("tokenizer.json", "tokenizer", e))?;
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: max_tokens,
-                ..Default::default()
-            }))
-            .map_err(|e| bad_file("tokenizer.json", "tokenizer", e))?;
+        let tokenizer = whole_text_tokenizer(files.tokenizer)?;
 
         let tensors = SliceSafetensors::new(files.weights)
             .map_err(|e| bad_file("model.safetensors", "safetensors file", e))?;
@@ -116,13 +140,45 @@ impl Encoder {
         })?;
 
         Ok(Self {
-            model,
+            network: Network::Bert(Box::new(model)),
             tokenizer,
-            untruncated,
+            shape: Shape {
+                layers: config.num_hidden_layers,
+                hidden: config.hidden_size,
+                kv_width: config.hidden_size,
+                feed_forward: config.intermediate_size,
+                feed_forward_matrices: 2,
+                output_vocab: 0,
+            },
+            prefix: "",
             dim: config.hidden_size,
             max_tokens,
             pad_id: config.pad_token_id as u32,
-            config,
+        })
+    }
+
+    /// Loads multilingual-e5-small from the converter's GGUF and tokenizer.json.
+    pub fn from_e5_files(files: &E5Files) -> Result<Self> {
+        let content = Content::read(&mut Cursor::new(files.weights))
+            .map_err(|e| bad_file("model.gguf", "GGUF file", e))?;
+        let network = QuantizedBert::from_gguf(&GgufTensors {
+            content: &content,
+            bytes: files.weights,
+            what: "multilingual-e5 model",
+        })?;
+        let max_tokens = network.context_length();
+        let tokenizer = whole_text_tokenizer(files.tokenizer)?;
+        let pad_id = tokenizer
+            .token_to_id("<pad>")
+            .ok_or_else(|| bad_file("tokenizer.json", "XLM-R tokenizer", "it has no <pad>"))?;
+        Ok(Self {
+            shape: network.shape(),
+            dim: network.shape().hidden,
+            network: Network::Quantized(Box::new(network)),
+            tokenizer,
+            prefix: QUERY_PREFIX,
+            max_tokens,
+            pad_id,
         })
     }
 
@@ -140,8 +196,8 @@ impl Encoder {
     /// [`Encoder::max_tokens`]: ids and WordPiece pieces ("##ing"), [CLS] and [SEP] included.
     pub fn tokens(&self, text: &str) -> Result<(Vec<u32>, Vec<String>)> {
         let encoding = self
-            .untruncated
-            .encode(text, true)
+            .tokenizer
+            .encode(format!("{}{text}", self.prefix), true)
             .map_err(|e| Error::Tokenize {
                 index: 0,
                 reason: e.to_string(),
@@ -151,14 +207,12 @@ impl Encoder {
 
     /// The network's shape, for cost estimates.
     pub fn shape(&self) -> Shape {
-        Shape {
-            layers: self.config.num_hidden_layers,
-            hidden: self.config.hidden_size,
-            kv_width: self.config.hidden_size,
-            feed_forward: self.config.intermediate_size,
-            feed_forward_matrices: 2,
-            output_vocab: 0,
-        }
+        self.shape.clone()
+    }
+
+    /// What is put before every text ("query: " for multilingual-e5, else nothing).
+    pub fn prefix(&self) -> &str {
+        self.prefix
     }
 
     /// Embeds each text. Blank texts are refused rather than embedded as an empty sentence,
@@ -167,17 +221,17 @@ impl Encoder {
         if texts.is_empty() {
             return Err(Error::NoTexts);
         }
-        let encodings = texts
+        let inputs = texts
             .iter()
             .enumerate()
             .map(|(index, text)| self.tokenize(index, text.as_ref()))
             .collect::<Result<Vec<_>>>()?;
 
-        let mut order: Vec<usize> = (0..encodings.len()).collect();
-        order.sort_by_key(|&i| encodings[i].len());
-        let mut vectors = vec![0f32; encodings.len() * self.dim];
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.sort_by_key(|&i| inputs[i].ids.len());
+        let mut vectors = vec![0f32; inputs.len() * self.dim];
         for batch in order.chunks(MAX_BATCH) {
-            let members: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
+            let members: Vec<&[u32]> = batch.iter().map(|&i| inputs[i].ids.as_slice()).collect();
             for (&i, row) in batch.iter().zip(self.embed_batch(&members)?) {
                 vectors[i * self.dim..(i + 1) * self.dim].copy_from_slice(&row);
             }
@@ -185,41 +239,67 @@ impl Encoder {
         Ok(Embeddings {
             dim: self.dim,
             vectors,
-            token_counts: encodings.iter().map(|e| e.len() as u32).collect(),
-            truncated: encodings
-                .iter()
-                .map(|e| !e.get_overflowing().is_empty())
-                .collect(),
+            token_counts: inputs.iter().map(|input| input.ids.len() as u32).collect(),
+            truncated: inputs.iter().map(|input| input.truncated).collect(),
         })
     }
 
-    fn tokenize(&self, index: usize, text: &str) -> Result<Encoding> {
+    /// The ids the model reads for `text`: cut at `max_tokens` as `tokenizers`' truncation
+    /// does for a single sequence — the text's tokens end early, the closing special token
+    /// ([SEP] or </s>) stays.
+    fn tokenize(&self, index: usize, text: &str) -> Result<ModelInput> {
         if text.trim().is_empty() {
             return Err(Error::BlankText { index });
         }
-        self.tokenizer
-            .encode(text, true)
+        let mut ids = self
+            .tokenizer
+            .encode(format!("{}{text}", self.prefix), true)
             .map_err(|e| Error::Tokenize {
                 index,
                 reason: e.to_string(),
-            })
+            })?
+            .get_ids()
+            .to_vec();
+        let truncated = ids.len() > self.max_tokens;
+        if truncated {
+            let close = ids[ids.len() - 1];
+            ids.truncate(self.max_tokens - 1);
+            ids.push(close);
+        }
+        Ok(ModelInput { ids, truncated })
     }
 
-    /// One padded forward pass; returns one normalised vector per encoding.
-    fn embed_batch(&self, encodings: &[&Encoding]) -> Result<Vec<Vec<f32>>> {
-        let batch = encodings.len();
-        let width = encodings.iter().map(|e| e.len()).max().unwrap_or(0);
+    /// One padded forward pass; returns one normalised vector per input.
+    fn embed_batch(&self, inputs: &[&[u32]]) -> Result<Vec<Vec<f32>>> {
+        let batch = inputs.len();
+        let width = inputs.iter().map(|ids| ids.len()).max().unwrap_or(0);
         let mut ids = vec![self.pad_id; batch * width];
         let mut mask = vec![0u32; batch * width];
-        for (row, encoding) in encodings.iter().enumerate() {
+        for (row, input) in inputs.iter().enumerate() {
             let start = row * width;
-            ids[start..start + encoding.len()].copy_from_slice(encoding.get_ids());
-            mask[start..start + encoding.len()].fill(1);
+            ids[start..start + input.len()].copy_from_slice(input);
+            mask[start..start + input.len()].fill(1);
         }
-        let device = &self.model.device;
+        let device = self.network.device();
         let ids = Tensor::from_vec(ids, (batch, width), device)?;
         let mask = Tensor::from_vec(mask, (batch, width), device)?;
-        let hidden = self.model.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
+        let hidden = self.network.forward(&ids, &mask)?;
         Ok(l2_normalize(&masked_mean(&hidden, &mask)?)?.to_vec2()?)
     }
+}
+
+/// The tokenizer in `bytes` with neither padding (sentence-transformers pads nothing) nor
+/// truncation (MiniLM's tokenizer.json pads and truncates at 128).
+fn whole_text_tokenizer(bytes: &[u8]) -> Result<Tokenizer> {
+    let bad = |e: &dyn ToString| bad_file("tokenizer.json", "tokenizer", e.to_string());
+    let mut tokenizer = Tokenizer::from_bytes(bytes).map_err(|e| bad(&e))?;
+    tokenizer.with_padding(None);
+    tokenizer.with_truncation(None).map_err(|e| bad(&e))?;
+    Ok(tokenizer)
+}
+
+/// One text as the model reads it.
+struct ModelInput {
+    ids: Vec<u32>,
+    truncated: bool,
 }

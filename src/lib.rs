@@ -1,20 +1,25 @@
 //! bert-vs-gpt: the pure Rust core (models, tokenizers, vector maths) that the page runs as
 //! wasm and the tests run natively. Only `wasm` knows about JavaScript.
 
+pub mod charsmap;
 pub mod chat;
 pub mod classify;
 pub mod decoder;
+pub mod e5_convert;
+pub mod e5s1;
 pub mod encoder;
 pub mod error;
 pub mod flops;
 pub mod gemm_layout;
 pub mod generation;
+pub mod gguf_tensors;
 pub mod gguf_tokenizer;
 pub mod keywords;
 pub mod llama;
 pub mod pooling;
 pub mod projection;
 pub mod q4_linear;
+pub mod quantized_bert;
 pub mod sampling;
 pub mod vectors;
 pub mod vocabulary;

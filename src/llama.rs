@@ -18,7 +18,7 @@ use candle_transformers::utils::{build_causal_mask, repeat_kv};
 use std::io::Cursor;
 
 use crate::error::{Error, Result};
-use crate::q4_linear::Q41Linear;
+use crate::q4_linear::Q4Linear;
 
 /// The KV cache starts with room for this many positions and grows by as much again.
 const CACHE_CHUNK: usize = 512;
@@ -105,7 +105,7 @@ impl LlamaConfig {
 
 /// A weight matrix: Q4_1 through our kernels, any other GGUF type through candle's QMatMul.
 enum Linear {
-    Q41(Q41Linear),
+    Q41(Q4Linear),
     Candle(QMatMul),
 }
 
@@ -198,10 +198,15 @@ impl Llama {
             let start =
                 usize::try_from(content.tensor_data_offset + found.offset).unwrap_or(usize::MAX);
             let raw = start
-                .checked_add(Q41Linear::byte_len(dims[0], dims[1]))
+                .checked_add(Q4Linear::byte_len(dims[0], dims[1], GgmlDType::Q4_1)?)
                 .and_then(|end| bytes.get(start..end))
                 .ok_or_else(|| bad_gguf(format!("tensor {name} runs past the end of the file")))?;
-            Ok(Linear::Q41(Q41Linear::from_bytes(raw, dims[0], dims[1])?))
+            Ok(Linear::Q41(Q4Linear::from_bytes(
+                raw,
+                dims[0],
+                dims[1],
+                GgmlDType::Q4_1,
+            )?))
         };
         let (h, kv, ffn) = (
             config.hidden,

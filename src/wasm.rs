@@ -42,9 +42,40 @@ export interface Advance {
 }
 "#;
 
+thread_local! {
+    /// The message of the last panic, for the worker to report: after a panic the module's
+    /// state cannot be trusted, so the page restarts the worker and says why.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 #[wasm_bindgen(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        LAST_PANIC.with(|last| *last.borrow_mut() = Some(format!("{message}{place}")));
+        console_error_panic_hook::hook(info);
+    }));
+}
+
+/// The last panic's message, if the module has panicked.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|last| last.borrow().clone())
+}
+
+/// Panics on purpose: the recovery path (report, restart the worker) is tested with it.
+#[wasm_bindgen(js_name = panicOnPurpose)]
+pub fn panic_on_purpose() {
+    panic!("a deliberate panic, to test recovery");
 }
 
 /// Threads the model arithmetic runs on: this build has one (see README, Performance).
@@ -106,6 +137,15 @@ impl Encoder {
             sentence_config,
         };
         encoder::Encoder::from_files(&files)
+            .map(Encoder)
+            .map_err(js_error)
+    }
+
+    /// Loads multilingual-e5-small from the bytes of the converter's model.gguf and
+    /// tokenizer.json.
+    #[wasm_bindgen(js_name = fromE5)]
+    pub fn from_e5(weights: &[u8], tokenizer: &[u8]) -> Result<Encoder, JsError> {
+        encoder::Encoder::from_e5_files(&encoder::E5Files { weights, tokenizer })
             .map(Encoder)
             .map_err(js_error)
     }

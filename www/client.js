@@ -1,5 +1,7 @@
 // The page's side of the model worker: each request gets an id, a promise and, while it
 // runs, progress callbacks. Nothing here computes; it only carries requests and answers.
+// When the wasm module panics the worker reports it and stops; the client then starts a
+// fresh worker (configured as the last one was) and fires 'restart' with {detail: message}.
 
 /** An error the worker reported; `file` names the model file when one is at fault. */
 export class ModelError extends Error {
@@ -10,15 +12,24 @@ export class ModelError extends Error {
   }
 }
 
-export class WorkerClient {
+export class WorkerClient extends EventTarget {
+  #workerUrl;
   #worker;
   #pending = new Map();
   #nextId = 1;
-  /** Set once the worker has died: later calls fail at once instead of waiting forever. */
+  /** Set once the worker could not start: later calls fail at once instead of waiting forever. */
   #failure = null;
+  /** The last 'configure' arguments, given again to a restarted worker. */
+  #configuration = null;
 
   constructor(workerUrl) {
-    this.#worker = new Worker(workerUrl, { type: 'module' });
+    super();
+    this.#workerUrl = workerUrl;
+    this.#startWorker();
+  }
+
+  #startWorker() {
+    this.#worker = new Worker(this.#workerUrl, { type: 'module' });
     this.#worker.onmessage = ({ data }) => this.#receive(data);
     this.#worker.onerror = (event) => {
       event.preventDefault();
@@ -33,6 +44,7 @@ export class WorkerClient {
    */
   start(verb, args = {}, { onProgress } = {}) {
     const id = this.#nextId++;
+    if (verb === 'configure') this.#configuration = args;
     const result = this.#failure
       ? Promise.reject(new ModelError({ name: 'WorkerError', message: this.#failure }))
       : new Promise((resolve, reject) => {
@@ -62,6 +74,7 @@ export class WorkerClient {
   }
 
   #receive({ id, kind, value, progress, error }) {
+    if (kind === 'crashed') return this.#restart(error.message);
     const request = this.#pending.get(id);
     if (!request) return; // answer to a request nobody waits for any more
     if (kind === 'progress') {
@@ -71,6 +84,17 @@ export class WorkerClient {
     this.#pending.delete(id);
     if (kind === 'result') request.resolve(value);
     else request.reject(new ModelError(error));
+  }
+
+  /** The worker stopped after a panic: every request in flight fails, a fresh worker starts. */
+  #restart(why) {
+    this.#worker.terminate();
+    const message = `The model crashed (${why}); it was restarted, and models load again on next use.`;
+    for (const { reject } of this.#pending.values()) reject(new ModelError({ name: 'ModelCrash', message }));
+    this.#pending.clear();
+    this.#startWorker();
+    if (this.#configuration) this.call('configure', this.#configuration).catch(() => {});
+    this.dispatchEvent(new CustomEvent('restart', { detail: message }));
   }
 
   #failAll(message) {

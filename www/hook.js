@@ -5,7 +5,7 @@ import { compareEmbeddings } from './lessons/compare.js';
 import { contextCost } from './lessons/context.js';
 import { keybert } from './lessons/keywords.js';
 import { runRoi } from './lessons/roi.js';
-import { DECODER, ENCODER } from './models.js';
+import { DECODER } from './models.js';
 
 const HAN = /\p{Script=Han}/u;
 
@@ -13,16 +13,24 @@ function check(condition, message) {
   if (!condition) throw new TypeError(`bertVsGpt.${message}`);
 }
 
-export function installHook({ ready, models }) {
+export function installHook({ ready, models, offlineReady }) {
   const hook = {
     /** Resolves when the worker and its wasm module are initialised. */
     ready,
 
     /**
+     * Resolves (to the build's version, or null where service workers are unavailable) once
+     * this build's files are stored for offline use; weights are stored as models load.
+     */
+    offlineReady,
+
+    /**
      * Embeds `texts` (loading the encoder on first use):
      * {dim, vectors: Float32Array (n × dim, row-major), tokenCounts: number[], truncated: boolean[]}.
+     * `model`: 'all-MiniLM-L6-v2' or 'multilingual-e5-small' (default: the page's encoder, which
+     * follows the language unless chosen in the header).
      */
-    async embed(texts, { model = ENCODER } = {}) {
+    async embed(texts, { model = models.encoder } = {}) {
       check(Array.isArray(texts) && texts.every((text) => typeof text === 'string'), 'embed(texts): texts must be an array of strings');
       await ready;
       const out = await models.embed(texts, model);
@@ -84,19 +92,19 @@ export function installHook({ ready, models }) {
      * script of A, B and C): {results: [{word, cosine}] (k, default 5), vocabularySize,
      * points: {labels, coords, explained}}.
      */
-    async analogy(a, b, c, { vocabulary, k = 5, method = 'pca' } = {}) {
+    async analogy(a, b, c, { vocabulary, k = 5, method = 'pca', model = models.encoder } = {}) {
       check([a, b, c].every((term) => typeof term === 'string'), 'analogy(a, b, c): a, b and c must be strings');
       check(vocabulary === undefined || (Array.isArray(vocabulary) && vocabulary.every((w) => typeof w === 'string')), 'analogy: vocabulary must be an array of strings');
       await ready;
       const words = vocabulary ?? (await shippedVocabulary(HAN.test(a + b + c) ? 'zh' : 'en'));
-      return analogy(models, { a, b, c, words, k, method });
+      return analogy(models, { a, b, c, words, k, method, model });
     },
 
     /** KeyBERT: {keywords: [{phrase, score}] (top, default 5), candidates, ms}; diversity 0…1. */
-    async keywords(document, { diversity = 0.5, top = 5, maxWords = 3 } = {}) {
+    async keywords(document, { diversity = 0.5, top = 5, maxWords = 3, model = models.encoder } = {}) {
       check(typeof document === 'string', 'keywords(document): document must be a string');
       await ready;
-      return keybert(models, document, { diversity, top, maxWords });
+      return keybert(models, document, { diversity, top, maxWords, model });
     },
 
     /** 2D projection of n × dim `vectors` (a Float32Array): {coords, explained}; method 'pca' or 'tsne'. */
@@ -107,16 +115,25 @@ export function installHook({ ready, models }) {
     },
 
     /** The same texts embedded by both models, scored on `labels` (group numbers). */
-    async compareEmbeddings(texts, labels, { method = 'pca' } = {}) {
+    async compareEmbeddings(texts, labels, { method = 'pca', encoder = models.encoder } = {}) {
       check(Array.isArray(texts) && Array.isArray(labels) && texts.length === labels.length, 'compareEmbeddings(texts, labels): two arrays of the same length');
       await ready;
-      return compareEmbeddings(models, texts, labels, { method });
+      return compareEmbeddings(models, texts, labels, { method, encoder });
     },
 
     /** The ROI lesson's task in `lang` ('en' or 'zh') by embeddings and by GPT. */
-    async roi({ lang = 'en', onProgress, signal } = {}) {
+    async roi({ lang = 'en', onProgress, signal, encoder = models.encoder } = {}) {
       await ready;
-      return runRoi(models, { lang, onProgress, signal });
+      return runRoi(models, { lang, onProgress, signal, encoder });
+    },
+
+    /**
+     * Makes the wasm module panic on purpose, to show (and test) recovery: rejects with a
+     * ModelCrash error, the page says what happened, and a fresh worker takes over.
+     */
+    async panic() {
+      await ready;
+      return models.client.call('panic');
     },
 
     /** The worker's wasm memory in bytes (its peak: wasm memory never shrinks) and thread count. */
@@ -126,10 +143,10 @@ export function installHook({ ready, models }) {
     },
 
     /** Token counts against both limits, and ms per generated token after each context length. */
-    async contextCost(text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, signal } = {}) {
+    async contextCost(text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, signal, encoder = models.encoder } = {}) {
       check(typeof text === 'string', 'contextCost(text): text must be a string');
       await ready;
-      return contextCost(models, text, { contextLengths, tokensPerMeasure, signal });
+      return contextCost(models, text, { contextLengths, tokensPerMeasure, signal, encoder });
     },
   };
   window.bertVsGpt = Object.freeze(hook);

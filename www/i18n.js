@@ -10,7 +10,10 @@ const STRINGS = {
     'app.language': '中文',
     'app.languageTitle': 'Switch the page to Chinese',
     'app.workerFailed': 'The models cannot run: {message}',
-    'app.footer': 'all-MiniLM-L6-v2 and SmolLM2-135M-Instruct (both Apache-2.0) · candle · tokenizers · Apache ECharts. Everything runs in this tab; nothing you type leaves it.',
+    'app.footer': 'all-MiniLM-L6-v2 and SmolLM2-135M-Instruct (both Apache-2.0), multilingual-e5-small (MIT) · candle · tokenizers · Apache ECharts. Everything runs in this tab; nothing you type leaves it.',
+    'app.encoder': 'Encoder',
+    'app.encoderAuto': 'By language',
+    'app.encoderTitle': 'Which BERT the embedding lessons use. By language: all-MiniLM-L6-v2 in English, multilingual-e5-small in 中文 (MiniLM is an English model and embeds Chinese poorly).',
     'app.presenter': 'Presenter mode',
     'app.presenterTitle': 'Large type for a projector',
     'nav.encoder': '1 Encoder',
@@ -106,6 +109,9 @@ const STRINGS = {
     'settings.weightsHelp':
       'Where model files come from: empty = models/ on this site; "huggingface" = the public Hugging Face URLs; or any URL holding <model id>/<file name>. Files are checked against their sha256 either way.',
     'settings.apply': 'Apply',
+    'settings.clear': 'Clear downloaded models',
+    'settings.cleared': 'Removed {size} of stored model files; the next use downloads them again.',
+    'settings.clearFailed': 'Could not clear the stored models: {message}',
     'settings.badUrl': '“{url}” is not a usable weights URL; using models/ on this site instead.',
     'encoder.title': '1 · The encoder (BERT): text becomes a vector',
     'encoder.lead':
@@ -192,7 +198,10 @@ const STRINGS = {
     'app.language': 'English',
     'app.languageTitle': '切换到英文界面',
     'app.workerFailed': '模型无法运行：{message}',
-    'app.footer': 'all-MiniLM-L6-v2 与 SmolLM2-135M-Instruct（均为 Apache-2.0）· candle · tokenizers · Apache ECharts。一切都在这个标签页里运行，你输入的内容不会离开它。',
+    'app.footer': 'all-MiniLM-L6-v2 与 SmolLM2-135M-Instruct（均为 Apache-2.0）、multilingual-e5-small（MIT）· candle · tokenizers · Apache ECharts。一切都在这个标签页里运行，你输入的内容不会离开它。',
+    'app.encoder': '编码器',
+    'app.encoderAuto': '随界面语言',
+    'app.encoderTitle': '嵌入类课程使用哪个 BERT。随界面语言：英文界面用 all-MiniLM-L6-v2，中文界面用 multilingual-e5-small（MiniLM 是英文模型，中文嵌入效果差）。',
     'app.presenter': '演示模式',
     'app.presenterTitle': '放大字体，适合投影',
     'nav.encoder': '1 编码器',
@@ -287,6 +296,9 @@ const STRINGS = {
     'settings.weightsHelp':
       '模型文件的来源：留空 = 本站的 models/；“huggingface” = Hugging Face 的公开地址；也可以是任何存放 <模型名>/<文件名> 的地址。无论来源，文件都会用 sha256 校验。',
     'settings.apply': '应用',
+    'settings.clear': '清除已下载的模型',
+    'settings.cleared': '已删除 {size} 的模型文件；下次使用时会重新下载。',
+    'settings.clearFailed': '无法清除已存储的模型：{message}',
     'settings.badUrl': '“{url}” 不是可用的权重地址；改用本站的 models/。',
     'encoder.title': '1 · 编码器（BERT）：把文字变成向量',
     'encoder.lead':

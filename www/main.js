@@ -4,7 +4,7 @@ import { loadData } from './data.js';
 import { showNotices } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
 import { installHook } from './hook.js';
-import { Models } from './models.js';
+import { AUTO, ENCODERS, Models } from './models.js';
 import { mountDecoderPanel } from './panels/decoder.js';
 import { mountEncoderPanel } from './panels/encoder.js';
 import { initialWeightsBase, mountSettings, resolveWeightsBase } from './panels/settings.js';
@@ -33,7 +33,31 @@ try {
 }
 
 const ready = client.call('configure', { manifestUrl, weightsBase: resolvedBase }).then(() => undefined);
-installHook({ ready, models });
+/**
+ * Offline use: the service worker (sw.js) stores this build's files once the page is up; after
+ * that the page opens without a network. Resolves to the stored build's version, or null.
+ */
+const offlineReady = (async () => {
+  if (!('serviceWorker' in navigator)) return null;
+  try {
+    await navigator.serviceWorker.register(new URL('../sw.js', import.meta.url), { type: 'classic' });
+    const worker = (await navigator.serviceWorker.ready).active;
+    const answer = new Promise((resolve) => {
+      navigator.serviceWorker.addEventListener('message', ({ data }) => {
+        if (data?.type === 'stored') resolve(data.version);
+        if (data?.type === 'store-failed') resolve(null);
+      });
+    });
+    navigator.serviceWorker.startMessages();
+    worker.postMessage({ type: 'store' });
+    return await answer;
+  } catch {
+    return null; // e.g. a private window without service workers: the page works online
+  }
+})();
+
+client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
+installHook({ ready, models, offlineReady });
 
 translatePage();
 document.querySelector('#language').addEventListener('click', () => setLanguage(language() === 'en' ? 'zh' : 'en'));
@@ -52,6 +76,16 @@ document.querySelector('#lessons').addEventListener('click', (event) => {
 });
 showLesson(choiceParam('lesson', LESSONS) ?? LESSONS[0]);
 
+/** Which encoder the lessons use: by language unless chosen; remembered in the URL. */
+const encoderChoice = document.querySelector('#encoder-choice');
+function setEncoderChoice(choice) {
+  models.setEncoderChoice(choice);
+  encoderChoice.value = choice;
+  updateUrl({ encoder: choice === AUTO ? null : choice });
+}
+encoderChoice.addEventListener('change', () => setEncoderChoice(encoderChoice.value));
+setEncoderChoice(choiceParam('encoder', ENCODERS) ?? AUTO);
+
 /** Presenter mode: large type for a projector; remembered in the URL. */
 const presenter = document.querySelector('#presenter');
 function setPresenter(on) {
@@ -67,6 +101,7 @@ try {
   const presets = await loadData('presets.json');
   mountSettings(document.querySelector('#settings'), {
     weightsBase,
+    clearDownloads: () => models.clearDownloads(),
     apply: async (base) => {
       try {
         await models.configure(manifestUrl, resolveWeightsBase(base));

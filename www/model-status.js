@@ -32,8 +32,10 @@ function fileRow({ file, phase, loaded, total }) {
   return row;
 }
 
-/** Keeps `container` showing model `id`'s state from `models`. */
-export function showModelStatus(container, models, id) {
+/** Keeps `container` showing the state of model `which` (an id, or a function giving one). */
+export function showModelStatus(container, models, which) {
+  const current = typeof which === 'function' ? which : () => which;
+  let id = current();
   const render = () => {
     const state = models.state(id);
     const line = element('p', { className: `model-summary ${state.phase}` }, summary(id, state));
@@ -52,6 +54,12 @@ export function showModelStatus(container, models, id) {
     container.replaceChildren(...parts);
   };
   models.addEventListener('change', ({ detail }) => detail === id && render());
+  models.addEventListener('encoder', () => {
+    if (current() === id) return;
+    id = current();
+    render();
+    models.refreshPlan(id);
+  });
   onLanguageChange(render);
   render();
   models.refreshPlan(id);

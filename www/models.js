@@ -1,18 +1,53 @@
+import { language, onLanguageChange } from './i18n.js';
+
 /** The models the page uses, by their ids in models/manifest.json. */
 export const ENCODER = 'all-MiniLM-L6-v2';
+/** The encoder that reads Chinese well; the default while the page speaks 中文. */
+export const MULTILINGUAL_ENCODER = 'multilingual-e5-small';
+export const ENCODERS = [ENCODER, MULTILINGUAL_ENCODER];
 export const DECODER = 'SmolLM2-135M-Instruct';
+/** The encoder choice that follows the page's language. */
+export const AUTO = 'auto';
 
 // What the page knows about each model: what loading it would download, its progress while
 // loading, and whether it is ready. Panels and the scripting hook go through here, so a load
-// started by either shows its progress in the same place. Fires 'change' with {detail: id}.
+// started by either shows its progress in the same place. Fires 'change' with {detail: id},
+// and 'encoder' when the encoder in use changes.
 
 export class Models extends EventTarget {
   #client;
   #states = new Map();
+  #encoderChoice = AUTO;
 
   constructor(client) {
     super();
     this.#client = client;
+    onLanguageChange(() => this.#encoderChoice === AUTO && this.dispatchEvent(new Event('encoder')));
+    // A restarted worker holds no models: every model is to be loaded again.
+    client.addEventListener('restart', () => {
+      for (const id of this.#states.keys()) {
+        this.#update(id, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: [] });
+        this.refreshPlan(id);
+      }
+    });
+  }
+
+  /** The encoder lessons use: the one chosen, or with AUTO the one for the page's language. */
+  get encoder() {
+    if (this.#encoderChoice !== AUTO) return this.#encoderChoice;
+    return language() === 'zh' ? MULTILINGUAL_ENCODER : ENCODER;
+  }
+
+  get encoderChoice() {
+    return this.#encoderChoice;
+  }
+
+  /** `choice`: AUTO or one of ENCODERS. */
+  setEncoderChoice(choice) {
+    if (choice !== AUTO && !ENCODERS.includes(choice)) throw new Error(`Unknown encoder "${choice}"; use ${[AUTO, ...ENCODERS].join(', ')}.`);
+    const before = this.encoder;
+    this.#encoderChoice = choice;
+    if (this.encoder !== before) this.dispatchEvent(new Event('encoder'));
   }
 
   /** The worker connection, for verbs that do not involve loading a model. */
@@ -37,6 +72,13 @@ export class Models extends EventTarget {
   async configure(manifestUrl, weightsBase) {
     await this.#client.call('configure', { manifestUrl, weightsBase });
     await Promise.all([...this.#states.keys()].map((id) => this.refreshPlan(id)));
+  }
+
+  /** Deletes the stored weights; the plans then show the downloads again. `{bytes}` freed. */
+  async clearDownloads() {
+    const result = await this.#client.call('clearDownloads');
+    await Promise.all([...this.#states.keys()].map((id) => this.refreshPlan(id)));
+    return result;
   }
 
   async refreshPlan(id) {
@@ -83,8 +125,8 @@ export class Models extends EventTarget {
     return this.#client.call(verb, { ...args, model });
   }
 
-  /** `{dim, vectors, tokenCounts, truncated, maxTokens}` of `texts` under either model. */
-  embed(texts, model = ENCODER) {
+  /** `{dim, vectors, tokenCounts, truncated, maxTokens}` of `texts` under any model. */
+  embed(texts, model = this.encoder) {
     return this.withModel(model, 'embed', { texts });
   }
 

@@ -52,6 +52,19 @@ function megabytes(bytes) {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** Deletes every stored weight file; returns how many bytes they held. */
+export async function clearStoredWeights() {
+  if (!globalThis.caches) return 0;
+  const cache = await caches.open(CACHE_NAME);
+  let bytes = 0;
+  for (const request of await cache.keys()) {
+    const response = await cache.match(request);
+    bytes += Number(response?.headers.get('Content-Length')) || (await response.arrayBuffer()).byteLength;
+  }
+  await caches.delete(CACHE_NAME);
+  return bytes;
+}
+
 export class WeightStore {
   constructor(manifest, manifestUrl, weightsBase) {
     this.manifest = manifest;
@@ -85,11 +98,13 @@ export class WeightStore {
 
   /**
    * Where a file is downloaded from: <base>/<model id>/<file name>, the base being the
-   * absolute weights URL or, by default, the manifest's folder (models/ on this site).
+   * absolute weights URL or, by default, the manifest's folder (models/ on this site). With
+   * the Hugging Face setting, files that exist only as this project's conversion (no `url`)
+   * still come from this site.
    */
   urlOf(modelId, file) {
-    if (this.weightsBase === HUGGING_FACE) return file.url;
-    const base = this.weightsBase || new URL('./', this.manifestUrl).href;
+    if (this.weightsBase === HUGGING_FACE && file.url) return file.url;
+    const base = (this.weightsBase === HUGGING_FACE ? '' : this.weightsBase) || new URL('./', this.manifestUrl).href;
     return new URL(`${encodeURIComponent(modelId)}/${encodeURIComponent(file.name)}`, base).href;
   }
 
@@ -164,9 +179,10 @@ export class WeightStore {
     }
     if (cache) {
       try {
-        await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+        await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) } }));
       } catch (error) {
-        report({ notice: `${file.name} could not be stored in this browser (${error.name}); it will be downloaded again next visit.` });
+        const why = error.name === 'QuotaExceededError' ? 'its storage quota is full' : error.name;
+        report({ notice: `${file.name} could not be stored in this browser (${why}); the model runs from this download, and the next visit downloads it again.` });
       }
     }
     report({ file: file.name, phase: 'stored', loaded: file.size, total: file.size });

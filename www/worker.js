@@ -6,17 +6,21 @@ import init, {
   Decoder,
   Encoder,
   labelInAnswer,
+  lastPanic,
   memoryBytes,
   nearestCentroid,
   nearestNeighbours,
+  panicOnPurpose,
   project,
   separation,
   similarityMatrix,
   threads,
 } from '../pkg/bert_vs_gpt.js';
-import { DamagedCopy, WeightStore } from './weights.js';
+import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
 const wasmReady = init();
+/** The WeightStore of the last 'configure', as a promise: requests that arrive while it is
+ * still reading the manifest wait for it. */
 let store = null;
 /** model id → Promise<{role, handle, info}>, shared by concurrent requests; dropped on failure. */
 const loaded = new Map();
@@ -44,7 +48,9 @@ function cached(cache, key, make) {
 
 const BUILDERS = {
   encoder(files) {
-    const encoder = new Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
+    const encoder = files['model.gguf']
+      ? Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
+      : new Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
     return { handle: encoder, info: { dim: encoder.dim, maxTokens: encoder.maxTokens } };
   },
   decoder(files) {
@@ -54,7 +60,7 @@ const BUILDERS = {
   },
 };
 
-function requireStore() {
+async function requireStore() {
   if (!store) throw new Error('The worker has not been configured yet.');
   return store;
 }
@@ -63,9 +69,9 @@ function requireStore() {
 async function model(id, role, report) {
   if (!loaded.has(id)) {
     const loading = (async () => {
-      const { role: actual } = requireStore().model(id);
+      const { role: actual } = (await requireStore()).model(id);
       for (let attempt = 0; ; attempt += 1) {
-        const { bytes, verified } = await requireStore().load(id, report);
+        const { bytes, verified } = await (await requireStore()).load(id, report);
         report({ phase: 'compile' });
         let built = null;
         let buildError = null;
@@ -203,12 +209,18 @@ function typedArrayBuffers(value) {
 
 const verbs = {
   async configure({ manifestUrl, weightsBase }) {
-    store = await WeightStore.open(manifestUrl, weightsBase);
-    return { models: Object.keys(store.manifest.models) };
+    store = WeightStore.open(manifestUrl, weightsBase);
+    store.catch(() => {}); // reported to this request; later ones see it through requireStore
+    return { models: Object.keys((await store).manifest.models) };
   },
 
-  plan({ model: id }) {
-    return requireStore().plan(id);
+  /** Deletes the stored weights (loaded models stay loaded): `{bytes}` freed. */
+  async clearDownloads() {
+    return { bytes: await clearStoredWeights() };
+  },
+
+  async plan({ model: id }) {
+    return (await requireStore()).plan(id);
   },
 
   async load({ model: id }, report) {
@@ -281,6 +293,11 @@ const verbs = {
     return { wasmMemoryBytes: memoryBytes(), threads: threads(), crossOriginIsolated: self.crossOriginIsolated };
   },
 
+  /** Makes the wasm module panic, to show (and test) that the page recovers. */
+  panic() {
+    panicOnPurpose();
+  },
+
   cancel({ target }) {
     runs.get(target)?.cancel();
     return null;
@@ -311,6 +328,14 @@ self.onmessage = async ({ data: { id, verb, args = {} } }) => {
     const value = await handler(args, report, control);
     self.postMessage({ id, kind: 'result', value }, typedArrayBuffers(value));
   } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      // A panic or a trap: this module's memory can no longer be trusted. Say so and stop;
+      // the page starts a fresh worker.
+      const why = lastPanic() ?? error.message;
+      self.postMessage({ id, kind: 'crashed', error: { name: 'ModelCrash', message: why } });
+      self.close();
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     self.postMessage({ id, kind: 'error', error: { name: error?.name ?? 'Error', message, file: error?.file } });
   } finally {

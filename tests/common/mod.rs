@@ -97,17 +97,20 @@ pub fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-/// The real model's files; a clear failure (not a skip) when `make fetch` has not run.
+/// models/<id>/<name>; a clear failure (not a skip) when `make fetch` has not run.
+pub fn model_file(id: &str, name: &str) -> Vec<u8> {
+    let path = repo_path("models").join(id).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}. Run `make fetch` first (make test does).",
+            path.display()
+        )
+    })
+}
+
+/// The real all-MiniLM-L6-v2 files.
 pub fn minilm() -> OwnedEncoderFiles {
-    let read = |name: &str| {
-        let path = repo_path("models/all-MiniLM-L6-v2").join(name);
-        std::fs::read(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}. Run `make fetch` first (make test does).",
-                path.display()
-            )
-        })
-    };
+    let read = |name: &str| model_file("all-MiniLM-L6-v2", name);
     OwnedEncoderFiles {
         weights: read("model.safetensors"),
         config: read("config.json"),
@@ -116,15 +119,22 @@ pub fn minilm() -> OwnedEncoderFiles {
     }
 }
 
-/// The real SmolLM2-135M-Instruct GGUF; a clear failure when `make fetch` has not run.
+/// The real SmolLM2-135M-Instruct GGUF.
 pub fn smollm2() -> Vec<u8> {
-    let path = repo_path("models/SmolLM2-135M-Instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}. Run `make fetch` first (make test does).",
-            path.display()
-        )
-    })
+    model_file("SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct.Q4_1.gguf")
+}
+
+/// multilingual-e5-small as converted by `make fetch`: (model.gguf, tokenizer.json).
+pub fn e5() -> (Vec<u8>, Vec<u8>) {
+    let read = |name: &str| model_file("multilingual-e5-small", name);
+    (read("model.gguf"), read("tokenizer.json"))
+}
+
+/// Where `make fetch` keeps downloads and extracted sources (as scripts/fetch_weights.py).
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("BERT_VS_GPT_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/bert-vs-gpt"))
 }
 
 /// tests/fixtures/<name>, parsed.

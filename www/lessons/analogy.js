@@ -1,7 +1,6 @@
 // Lesson: vector arithmetic. A − B + C over a vocabulary, answered by the nearest words
 // (A, B and C left out), and the points to draw it: A, B, C, the query and the answers.
 import { loadData } from '../data.js';
-import { ENCODER } from '../models.js';
 
 /** The shipped word list for `lang` ('en' or 'zh'). */
 export async function shippedVocabulary(lang) {
@@ -14,7 +13,7 @@ export async function shippedVocabulary(lang) {
  * `{results: [{word, cosine}], vocabularySize, points: {labels, coords, explained}}`;
  * `points` are A, B, C, the query and the results projected to 2D by `method`.
  */
-export async function analogy(models, { a, b, c, words, k = 5, method = 'pca', model = ENCODER }) {
+export async function analogy(models, { a, b, c, words, k = 5, method = 'pca', model = models.encoder }) {
   const answer = await models.withModel(model, 'analogy', { a, b, c, words, k });
   const projection = await models.client.call('project', { vectors: answer.points, dim: answer.dim, method });
   return {

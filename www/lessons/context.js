@@ -1,16 +1,16 @@
 // Lesson: the context limit. How many tokens a text is for each tokenizer, where BERT stops
-// reading (its 256-token limit) and where GPT's window ends (8,192), and what one generated
+// reading (256 tokens for MiniLM, 512 for multilingual-e5) and where GPT's window ends (8,192), and what one generated
 // token costs as the context grows.
-import { DECODER, ENCODER } from '../models.js';
+import { DECODER } from '../models.js';
 
 /**
  * `{encoder: {tokens, limit}, decoder: {tokens, limit}, timings: [{context, msPerToken,
  * prefillMs}]}`. Each timing generates `tokensPerMeasure` tokens after a context of
  * `context` tokens (the text's own tokens, repeated when it is shorter).
  */
-export async function contextCost(models, text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, onProgress, signal } = {}) {
-  const [bert, gpt] = await Promise.all([models.tokenize(text, ENCODER), models.tokenize(text, DECODER)]);
-  const encoderInfo = await models.load(ENCODER);
+export async function contextCost(models, text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, onProgress, signal, encoder = models.encoder } = {}) {
+  const [bert, gpt] = await Promise.all([models.tokenize(text, encoder), models.tokenize(text, DECODER)]);
+  const encoderInfo = await models.load(encoder);
   const decoderInfo = await models.load(DECODER);
   if (gpt.ids.length === 0) throw new Error('The text has no tokens.');
   const timings = [];
@@ -23,7 +23,7 @@ export async function contextCost(models, text, { contextLengths = [64, 256, 102
     timings.push({ context, msPerToken: 1000 / result.tokensPerSecond, prefillMs: result.prefillMs });
   }
   return {
-    encoder: { tokens: bert.ids.length, limit: encoderInfo.maxTokens },
+    encoder: { model: encoder, tokens: bert.ids.length, limit: encoderInfo.maxTokens },
     decoder: { tokens: gpt.ids.length, limit: decoderInfo.contextLength },
     timings,
   };

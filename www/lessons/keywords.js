@@ -1,9 +1,9 @@
 // Lesson: keyword extraction two ways. KeyBERT ranks candidate phrases by cosine similarity
 // to the document's embedding (MMR for variety); GPT is simply asked for the keywords.
-import { DECODER, ENCODER } from '../models.js';
+import { DECODER } from '../models.js';
 
 /** `{keywords: [{phrase, score}], candidates, ms}`. */
-export async function keybert(models, document, { top = 5, diversity = 0.5, maxWords = 3, model = ENCODER } = {}) {
+export async function keybert(models, document, { top = 5, diversity = 0.5, maxWords = 3, model = models.encoder } = {}) {
   const started = performance.now();
   const { keywords, candidates } = await models.withModel(model, 'keywords', { document, top, diversity, maxWords });
   return { keywords, candidates, ms: performance.now() - started };

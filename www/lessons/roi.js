@@ -2,7 +2,7 @@
 // (a) embeddings and the nearest label centroid — "a calculator"; (b) asking GPT for each
 // text — accuracy, milliseconds and estimated FLOPs side by side.
 import { loadData } from '../data.js';
-import { DECODER, ENCODER } from '../models.js';
+import { DECODER } from '../models.js';
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => values[name] ?? whole);
@@ -12,14 +12,14 @@ function fill(template, values) {
  * `{labels, embedding: {correct, total, ms, flops}, gpt: {correct, total, ms, flops, answers}}`;
  * `onProgress({done, total})` follows the GPT half, `signal` stops it.
  */
-export async function runRoi(models, { lang = 'en', onProgress, signal } = {}) {
+export async function runRoi(models, { lang = 'en', onProgress, signal, encoder = models.encoder } = {}) {
   const task = (await loadData('data/topics.json'))[lang];
   if (!task) throw new Error(`No ROI task for "${lang}"; use "en" or "zh".`);
   const train = task.texts.filter((t) => t.train);
   const test = task.texts.filter((t) => !t.train);
 
   let started = performance.now();
-  const embedded = await models.embed([...train, ...test].map((t) => t.text), ENCODER);
+  const embedded = await models.embed([...train, ...test].map((t) => t.text), encoder);
   const dim = embedded.dim;
   const predicted = await models.client.call('nearestCentroid', {
     train: embedded.vectors.slice(0, train.length * dim),
@@ -28,10 +28,11 @@ export async function runRoi(models, { lang = 'en', onProgress, signal } = {}) {
     dim,
   });
   const embedding = {
+    model: encoder,
     correct: predicted.filter((label, i) => label === test[i].label).length,
     total: test.length,
     ms: performance.now() - started,
-    flops: await models.withModel(ENCODER, 'flops', { tokenCounts: Array.from(embedded.tokenCounts) }),
+    flops: await models.withModel(encoder, 'flops', { tokenCounts: Array.from(embedded.tokenCounts) }),
   };
 
   started = performance.now();

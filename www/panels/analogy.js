@@ -5,7 +5,6 @@ import { element, showNotices } from '../dom.js';
 import { language, onLanguageChange, t } from '../i18n.js';
 import { analogy, shippedVocabulary } from '../lessons/analogy.js';
 import { showModelStatus } from '../model-status.js';
-import { ENCODER } from '../models.js';
 import { mountPresetPicker, mountProjectionPicker } from '../picker.js';
 import { drawScatter } from '../plots.js';
 import { textParam, updateUrl } from '../url-state.js';
@@ -28,7 +27,7 @@ export function mountAnalogyPanel(root, { models, presets }) {
   /** The last answer and the preset's expected word, for redrawing. */
   let shown = null;
 
-  showModelStatus($('#analogy-status'), models, ENCODER);
+  showModelStatus($('#analogy-status'), models, () => models.encoder);
   const usePreset = async (preset) => {
     Object.entries(terms).forEach(([key, input]) => (input.value = preset[key]));
     words.value = (await shippedVocabulary(preset.lang)).join(', ');

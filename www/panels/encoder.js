@@ -4,7 +4,6 @@ import { runBusy } from '../busy.js';
 import { element, showNotices } from '../dom.js';
 import { onLanguageChange, t } from '../i18n.js';
 import { showModelStatus } from '../model-status.js';
-import { ENCODER } from '../models.js';
 import { drawHeatmap, drawScatter, shortLabel } from '../plots.js';
 import { mountPresetPicker, mountProjectionPicker } from '../picker.js';
 
@@ -33,7 +32,7 @@ export function mountEncoderPanel(root, { models, presets }) {
   let shown = null;
   let method = 'pca';
 
-  showModelStatus($('#encoder-status'), models, ENCODER);
+  showModelStatus($('#encoder-status'), models, () => models.encoder);
 
   mountPresetPicker($('#encoder-preset'), presets, (preset) => (input.value = preset.texts.join('\n')));
   if (!input.value) input.value = presets[0].texts.join('\n');
@@ -97,7 +96,7 @@ export function mountEncoderPanel(root, { models, presets }) {
     showNotices(notices, [...messages, { text: t('encoder.embedding', { count: texts.length }) }]);
     await runBusy({ root, button, notices }, async () => {
       const started = performance.now();
-      const out = await models.embed(texts, ENCODER);
+      const out = await models.embed(texts, models.encoder);
       const ms = Math.round(performance.now() - started);
       const { vectors, dim } = out;
       const [projection, similarity] = await Promise.all([

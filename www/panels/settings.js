@@ -1,5 +1,6 @@
 // Settings: where weights come from. `?weights=` wins, then the last value applied here, then
 // models/ on this site.
+import { formatBytes, t } from '../i18n.js';
 import { HUGGING_FACE } from '../weights.js';
 
 const STORAGE_KEY = 'bert-vs-gpt.weights';
@@ -27,7 +28,20 @@ export function initialWeightsBase() {
   }
 }
 
-export function mountSettings(root, { weightsBase, apply }) {
+export function mountSettings(root, { weightsBase, apply, clearDownloads }) {
+  const clear = root.querySelector('#clear-downloads');
+  const cleared = root.querySelector('#clear-downloads-result');
+  clear.addEventListener('click', async () => {
+    clear.disabled = true;
+    try {
+      const { bytes } = await clearDownloads();
+      cleared.textContent = t('settings.cleared', { size: formatBytes(bytes) });
+    } catch (error) {
+      cleared.textContent = t('settings.clearFailed', { message: error.message });
+    } finally {
+      clear.disabled = false;
+    }
+  });
   const input = root.querySelector('#weights-url');
   const form = root.querySelector('form');
   input.value = weightsBase;

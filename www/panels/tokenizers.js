@@ -3,7 +3,7 @@
 import { runBusy } from '../busy.js';
 import { showNotices } from '../dom.js';
 import { language, onLanguageChange, t } from '../i18n.js';
-import { DECODER, ENCODER } from '../models.js';
+import { DECODER } from '../models.js';
 import { mountPresetPicker } from '../picker.js';
 import { tokenChip } from '../tokens.js';
 import { textParam, updateUrl } from '../url-state.js';
@@ -22,7 +22,7 @@ export function mountTokenizersPanel(root, { models, presets }) {
 
   const draw = () => {
     if (!shown) return;
-    for (const [side, model, key] of [['bert', ENCODER, 'tokenizers.bert'], ['gpt', DECODER, 'tokenizers.gpt']]) {
+    for (const [side, model, key] of [['bert', shown.encoder, 'tokenizers.bert'], ['gpt', DECODER, 'tokenizers.gpt']]) {
       const { ids, tokens } = shown[side];
       $(`#tokenizers-${side}-caption`).textContent = t(key, { model, count: ids.length });
       $(`#tokenizers-${side}`).replaceChildren(...tokens.map((piece, i) => {
@@ -36,8 +36,9 @@ export function mountTokenizersPanel(root, { models, presets }) {
   async function run() {
     if (!input.value) return showNotices(notices, [{ text: t('tokenizers.empty'), kind: 'error' }]);
     await runBusy({ root, button, notices }, async () => {
-      const [bert, gpt] = await Promise.all([models.tokenize(input.value, ENCODER), models.tokenize(input.value, DECODER)]);
-      shown = { bert, gpt };
+      const encoder = models.encoder;
+      const [bert, gpt] = await Promise.all([models.tokenize(input.value, encoder), models.tokenize(input.value, DECODER)]);
+      shown = { bert, gpt, encoder };
       showNotices(notices, []);
       updateUrl({ tok: input.value });
       draw();

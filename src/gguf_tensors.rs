@@ -1,0 +1,81 @@
+//! Checked access to a GGUF file's metadata and tensors: every missing key, missing tensor or
+//! wrong shape becomes an error that names it and the kind of model it was meant for.
+
+use std::io::Cursor;
+
+use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
+use candle_core::quantized::QTensor;
+use candle_core::Device;
+
+use crate::error::{Error, Result};
+
+/// A parsed GGUF header and the whole file's bytes.
+pub struct GgufTensors<'a> {
+    pub content: &'a Content,
+    pub bytes: &'a [u8],
+    /// What the file should hold ("Llama model"), for messages.
+    pub what: &'static str,
+}
+
+impl<'a> GgufTensors<'a> {
+    pub fn bad(&self, reason: impl Into<String>) -> Error {
+        Error::BadModelFile {
+            file: "the GGUF file",
+            what: self.what,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn value(&self, key: &str) -> Result<&'a Value> {
+        self.content
+            .metadata
+            .get(key)
+            .ok_or_else(|| self.bad(format!("metadata key {key} is missing")))
+    }
+
+    pub fn number(&self, key: &str) -> Result<u32> {
+        self.value(key)?
+            .to_u32()
+            .map_err(|_| self.bad(format!("{key} is not a u32")))
+    }
+
+    pub fn string(&self, key: &str) -> Result<&'a str> {
+        self.value(key)?
+            .to_string()
+            .map(String::as_str)
+            .map_err(|_| self.bad(format!("{key} is not a string")))
+    }
+
+    /// Where tensor `name` is described, after checking it has shape `dims`.
+    pub fn info(&self, name: &str, dims: &[usize]) -> Result<&'a TensorInfo> {
+        let info = self
+            .content
+            .tensor_infos
+            .get(name)
+            .ok_or_else(|| self.bad(format!("tensor {name} is missing")))?;
+        if info.shape.dims() != dims {
+            return Err(self.bad(format!(
+                "tensor {name} has shape {:?}, expected {dims:?}",
+                info.shape.dims()
+            )));
+        }
+        Ok(info)
+    }
+
+    /// Tensor `name`, which must have shape `dims`.
+    pub fn tensor(&self, name: &str, dims: &[usize]) -> Result<QTensor> {
+        self.info(name, dims)?;
+        self.content
+            .tensor(&mut Cursor::new(self.bytes), name, &Device::Cpu)
+            .map_err(|e| self.bad(format!("tensor {name}: {e}")))
+    }
+
+    /// The raw bytes of tensor `name` (shape `dims`), `len` of them, without a copy.
+    pub fn raw(&self, name: &str, dims: &[usize], len: usize) -> Result<&'a [u8]> {
+        let info = self.info(name, dims)?;
+        usize::try_from(self.content.tensor_data_offset + info.offset)
+            .ok()
+            .and_then(|start| self.bytes.get(start..start.checked_add(len)?))
+            .ok_or_else(|| self.bad(format!("tensor {name} runs past the end of the file")))
+    }
+}
