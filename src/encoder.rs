@@ -207,7 +207,7 @@ impl Encoder {
 
     /// The network's shape, for cost estimates.
     pub fn shape(&self) -> Shape {
-        self.shape.clone()
+        self.shape
     }
 
     /// What is put before every text ("query: " for multilingual-e5, else nothing).
@@ -292,6 +292,9 @@ impl Encoder {
 /// truncation (MiniLM's tokenizer.json pads and truncates at 128).
 fn whole_text_tokenizer(bytes: &[u8]) -> Result<Tokenizer> {
     let bad = |e: &dyn ToString| bad_file("tokenizer.json", "tokenizer", e.to_string());
+    // tokenizers 0.23 panics (an `expect`) on some malformed JSON inside a "decoder": check
+    // the syntax first, so a damaged file is an error, not a crashed worker.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| bad(&e))?;
     let mut tokenizer = Tokenizer::from_bytes(bytes).map_err(|e| bad(&e))?;
     tokenizer.with_padding(None);
     tokenizer.with_truncation(None).map_err(|e| bad(&e))?;

@@ -73,8 +73,10 @@ impl<'a> GgufTensors<'a> {
     /// The raw bytes of tensor `name` (shape `dims`), `len` of them, without a copy.
     pub fn raw(&self, name: &str, dims: &[usize], len: usize) -> Result<&'a [u8]> {
         let info = self.info(name, dims)?;
-        usize::try_from(self.content.tensor_data_offset + info.offset)
-            .ok()
+        // Offsets come from the file: a damaged one must not overflow.
+        (self.content.tensor_data_offset)
+            .checked_add(info.offset)
+            .and_then(|start| usize::try_from(start).ok())
             .and_then(|start| self.bytes.get(start..start.checked_add(len)?))
             .ok_or_else(|| self.bad(format!("tensor {name} runs past the end of the file")))
     }

@@ -29,7 +29,7 @@ fn bad_gguf(reason: impl Into<String>) -> Error {
     }
 }
 
-pub(crate) fn metadata<'a>(metadata: &'a HashMap<String, Value>, key: &str) -> Result<&'a Value> {
+fn metadata<'a>(metadata: &'a HashMap<String, Value>, key: &str) -> Result<&'a Value> {
     metadata
         .get(key)
         .ok_or_else(|| bad_gguf(format!("the metadata key {key} is missing")))

@@ -9,27 +9,18 @@
 //! The maths is the same: pre-norm attention with grouped KV heads and interleaved RoPE, a
 //! SwiGLU MLP, the output layer tied to the token embedding when `output.weight` is absent.
 
-use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::{GgmlDType, QMatMul};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::kv_cache::KvCache;
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::{build_causal_mask, repeat_kv};
-use std::io::Cursor;
 
 use crate::error::{Error, Result};
+use crate::gguf_tensors::GgufTensors;
 use crate::q4_linear::Q4Linear;
 
 /// The KV cache starts with room for this many positions and grows by as much again.
 const CACHE_CHUNK: usize = 512;
-
-fn bad_gguf(reason: impl Into<String>) -> Error {
-    Error::BadModelFile {
-        file: "the GGUF file",
-        what: "Llama model",
-        reason: reason.into(),
-    }
-}
 
 /// The shape of the network, from the GGUF's `llama.*` metadata.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,55 +38,49 @@ pub struct LlamaConfig {
 }
 
 impl LlamaConfig {
-    fn from_gguf(content: &Content) -> Result<Self> {
-        let md = &content.metadata;
-        let arch = crate::gguf_tokenizer::metadata(md, "general.architecture")?
-            .to_string()
-            .map_err(|_| bad_gguf("general.architecture is not a string"))?;
+    fn from_gguf(file: &GgufTensors) -> Result<Self> {
+        let arch = file.string("general.architecture")?;
         if arch != "llama" {
-            return Err(bad_gguf(format!("architecture {arch:?} is not llama")));
+            return Err(file.bad(format!("architecture {arch:?} is not llama")));
         }
-        let number = |key: &str| -> Result<u32> {
-            crate::gguf_tokenizer::metadata(md, key)?
-                .to_u32()
-                .map_err(|_| bad_gguf(format!("{key} is not a u32")))
-        };
-        let heads = number("llama.attention.head_count")? as usize;
-        let hidden = number("llama.embedding_length")? as usize;
-        let kv_heads = number("llama.attention.head_count_kv")? as usize;
+        let number = |key: &str| -> Result<usize> { Ok(file.number(key)? as usize) };
+        let heads = number("llama.attention.head_count")?;
+        let hidden = number("llama.embedding_length")?;
+        let kv_heads = number("llama.attention.head_count_kv")?;
         if heads == 0
             || kv_heads == 0
             || !hidden.is_multiple_of(heads)
             || !heads.is_multiple_of(kv_heads)
         {
-            return Err(bad_gguf(format!(
+            return Err(file.bad(format!(
                 "{heads} heads, {kv_heads} KV heads and width {hidden} do not fit together"
             )));
         }
-        let vocab = match md.get("llama.vocab_size") {
-            Some(v) => v
-                .to_u32()
-                .map_err(|_| bad_gguf("llama.vocab_size is not a u32"))?
-                as usize,
-            None => crate::gguf_tokenizer::metadata(md, "tokenizer.ggml.tokens")?
+        let vocab = match file.content.metadata.get("llama.vocab_size") {
+            Some(_) => number("llama.vocab_size")?,
+            None => file
+                .value("tokenizer.ggml.tokens")?
                 .to_vec()
-                .map_err(|_| bad_gguf("tokenizer.ggml.tokens is not an array"))?
+                .map_err(|_| file.bad("tokenizer.ggml.tokens is not an array"))?
                 .len(),
         };
+        let rms_eps = file
+            .value("llama.attention.layer_norm_rms_epsilon")?
+            .to_f32()
+            .map_err(|_| file.bad("llama.attention.layer_norm_rms_epsilon is not a float"))?;
         Ok(Self {
-            layers: number("llama.block_count")? as usize,
+            layers: number("llama.block_count")?,
             hidden,
             heads,
             kv_heads,
             head_dim: hidden / heads,
-            feed_forward: number("llama.feed_forward_length")? as usize,
-            context_length: number("llama.context_length")? as usize,
+            feed_forward: number("llama.feed_forward_length")?,
+            context_length: number("llama.context_length")?,
             vocab,
-            rms_eps: crate::gguf_tokenizer::metadata(md, "llama.attention.layer_norm_rms_epsilon")?
-                .to_f32()
-                .map_err(|_| bad_gguf("llama.attention.layer_norm_rms_epsilon is not a float"))?
-                as f64,
-            rope_base: md
+            rms_eps: rms_eps as f64,
+            rope_base: file
+                .content
+                .metadata
                 .get("llama.rope.freq_base")
                 .and_then(|v| v.to_f32().ok())
                 .unwrap_or(10_000.0),
@@ -160,52 +145,27 @@ pub struct Llama {
 }
 
 impl Llama {
-    /// The network from a GGUF file: `content` is its parsed header, `bytes` the whole file.
-    pub fn from_gguf(content: &Content, bytes: &[u8]) -> Result<Self> {
-        let config = LlamaConfig::from_gguf(content)?;
+    /// The network from a GGUF file (its parsed header and bytes).
+    pub fn from_gguf(file: &GgufTensors) -> Result<Self> {
+        let config = LlamaConfig::from_gguf(file)?;
         let device = Device::Cpu;
-        let info = |name: &str, dims: &[usize]| {
-            let info = content
-                .tensor_infos
-                .get(name)
-                .ok_or_else(|| bad_gguf(format!("tensor {name} is missing")))?;
-            if info.shape.dims() != dims {
-                return Err(bad_gguf(format!(
-                    "tensor {name} has shape {:?}, expected {dims:?}",
-                    info.shape.dims()
-                )));
-            }
-            Ok(info)
-        };
-        let tensor = |name: &str, dims: &[usize]| {
-            info(name, dims)?;
-            content
-                .tensor(&mut Cursor::new(bytes), name, &device)
-                .map_err(|e| bad_gguf(format!("tensor {name}: {e}")))
-        };
         let norm = |name: &str| -> Result<RmsNorm> {
             Ok(RmsNorm::from_qtensor(
-                tensor(name, &[config.hidden])?,
+                file.tensor(name, &[config.hidden])?,
                 config.rms_eps,
             )?)
         };
         // Q4_1 matrices are read straight from the file's bytes (no intermediate copy).
         let matrix = |name: &str, dims: &[usize]| -> Result<Linear> {
-            let found = info(name, dims)?;
-            if found.ggml_dtype != GgmlDType::Q4_1 {
-                return Ok(Linear::Candle(QMatMul::from_qtensor(tensor(name, dims)?)?));
+            let dtype = file.info(name, dims)?.ggml_dtype;
+            if dtype != GgmlDType::Q4_1 {
+                return Ok(Linear::Candle(QMatMul::from_qtensor(
+                    file.tensor(name, dims)?,
+                )?));
             }
-            let start =
-                usize::try_from(content.tensor_data_offset + found.offset).unwrap_or(usize::MAX);
-            let raw = start
-                .checked_add(Q4Linear::byte_len(dims[0], dims[1], GgmlDType::Q4_1)?)
-                .and_then(|end| bytes.get(start..end))
-                .ok_or_else(|| bad_gguf(format!("tensor {name} runs past the end of the file")))?;
+            let raw = file.raw(name, dims, Q4Linear::byte_len(dims[0], dims[1], dtype)?)?;
             Ok(Linear::Q41(Q4Linear::from_bytes(
-                raw,
-                dims[0],
-                dims[1],
-                GgmlDType::Q4_1,
+                raw, dims[0], dims[1], dtype,
             )?))
         };
         let (h, kv, ffn) = (
@@ -214,8 +174,9 @@ impl Llama {
             config.feed_forward,
         );
 
-        let embedding = QMatMul::from_qtensor(tensor("token_embd.weight", &[config.vocab, h])?)?;
-        let output = match content.tensor_infos.contains_key("output.weight") {
+        let embedding =
+            QMatMul::from_qtensor(file.tensor("token_embd.weight", &[config.vocab, h])?)?;
+        let output = match file.content.tensor_infos.contains_key("output.weight") {
             true => Some(matrix("output.weight", &[config.vocab, h])?),
             false => None,
         };
@@ -272,7 +233,7 @@ impl Llama {
         let start = cache.len();
         let seq = tokens.len();
         if seq == 0 {
-            return Err(bad_gguf("forward() needs at least one token"));
+            return Err(Error::EmptyPrompt);
         }
         if start + seq > self.config.context_length {
             return Err(Error::ContextFull {

@@ -93,7 +93,7 @@ impl Q4Linear {
 
     /// Reads a rows × cols matrix from its bytes in GGML's Q4_0 or Q4_1 layout.
     pub fn from_bytes(data: &[u8], rows: usize, cols: usize, dtype: GgmlDType) -> Result<Self> {
-        if cols % BLOCK != 0 {
+        if !cols.is_multiple_of(BLOCK) {
             return Err(bad_matrix(format!(
                 "{cols} columns is not a multiple of {BLOCK}"
             )));
@@ -408,7 +408,10 @@ mod tests {
                 );
                 // Against the exact product, only the 8-bit rounding of activations is left.
                 let exact = x.broadcast_matmul(&dense.t().unwrap()).unwrap();
-                assert!(max_difference(&ours, &exact) < 0.05, "{dtype:?}, tokens {tokens}");
+                assert!(
+                    max_difference(&ours, &exact) < 0.05,
+                    "{dtype:?}, tokens {tokens}"
+                );
             }
             // One token alone equals the same token in a gemm batch.
             let x = activations(GEMM_FROM_TOKENS, 128);

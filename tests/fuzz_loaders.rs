@@ -32,7 +32,14 @@ fn damage() -> impl Strategy<Value = Damage> {
         prop::collection::vec((0.0..1.0f64, 1..=255u8), 1..8).prop_map(Damage::Flip),
         (
             0.0..1.0f64,
-            prop_oneof![Just(0u64), Just(u64::MAX), Just(1 << 31), Just(1 << 40), any::<u64>(), 0..4096u64]
+            prop_oneof![
+                Just(0u64),
+                Just(u64::MAX),
+                Just(1 << 31),
+                Just(1 << 40),
+                any::<u64>(),
+                0..4096u64
+            ]
         )
             .prop_map(|(at, n)| Damage::Number(at, n)),
     ]
@@ -60,13 +67,19 @@ fn damaged(bytes: &[u8], region: usize, damage: &Damage) -> Vec<u8> {
 }
 
 fn run(cases: u32, strategy: impl Strategy<Value = Damage>, test: impl Fn(&Damage)) {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
-    TestRunner::new(Config { cases, ..Config::default() })
-        .run(&strategy, |d| {
-            test(&d);
-            Ok(())
-        })
-        .unwrap();
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(cases);
+    TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    })
+    .run(&strategy, |d| {
+        test(&d);
+        Ok(())
+    })
+    .unwrap();
 }
 
 #[test]
@@ -83,11 +96,20 @@ fn damaged_minilm_files_are_refused_not_panicked_on() {
     let files = common::tiny_bert(16);
     run(256, damage(), |d| {
         let weights = damaged(&files.weights, 4096, d);
-        let _ = Encoder::from_files(&EncoderFiles { weights: &weights, ..files.borrow() });
+        let _ = Encoder::from_files(&EncoderFiles {
+            weights: &weights,
+            ..files.borrow()
+        });
         let config = damaged(&files.config, files.config.len(), d);
-        let _ = Encoder::from_files(&EncoderFiles { config: &config, ..files.borrow() });
+        let _ = Encoder::from_files(&EncoderFiles {
+            config: &config,
+            ..files.borrow()
+        });
         let tokenizer = damaged(&files.tokenizer, files.tokenizer.len(), d);
-        let _ = Encoder::from_files(&EncoderFiles { tokenizer: &tokenizer, ..files.borrow() });
+        let _ = Encoder::from_files(&EncoderFiles {
+            tokenizer: &tokenizer,
+            ..files.borrow()
+        });
     });
 }
 
@@ -115,6 +137,9 @@ fn damaged_e5_ggufs_are_refused_not_panicked_on() {
     // The GGUF header (metadata and tensor infos) is the first few KB.
     run(48, damage(), |d| {
         let weights = damaged(&weights, 8192, d);
-        let _ = Encoder::from_e5_files(&E5Files { weights: &weights, tokenizer: &tokenizer });
+        let _ = Encoder::from_e5_files(&E5Files {
+            weights: &weights,
+            tokenizer: &tokenizer,
+        });
     });
 }

@@ -134,7 +134,9 @@ pub fn e5() -> (Vec<u8>, Vec<u8>) {
 pub fn cache_dir() -> PathBuf {
     std::env::var_os("BERT_VS_GPT_CACHE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/bert-vs-gpt"))
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/bert-vs-gpt")
+        })
 }
 
 /// tests/fixtures/<name>, parsed.
