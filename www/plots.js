@@ -84,6 +84,11 @@ export function drawScatter(element, { points, axisNames = ['', ''], selected = 
 export function drawHeatmap(element, { labels, texts, matrix }) {
   const n = labels.length;
   const chart = chartOf(element);
+  // The colours span this model's own range: e5's cosines all sit above ~0.7, MiniLM's go
+  // below 0; one fixed scale would paint one of them in a single shade.
+  let lowest = 1;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) lowest = Math.min(lowest, matrix[i * n + j]);
+  const low = Math.min(Math.floor(lowest * 20) / 20, 0.9);
   const cells = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) cells.push([j, i, Number(matrix[i * n + j].toFixed(2))]);
   chart.setOption(
@@ -97,14 +102,14 @@ export function drawHeatmap(element, { labels, texts, matrix }) {
       xAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), splitArea: { show: true } },
       yAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), inverse: true, splitArea: { show: true } },
       visualMap: {
-        min: -0.2,
+        min: low,
         max: 1,
         calculable: false,
         orient: 'horizontal',
         left: 'center',
         bottom: 0,
         itemHeight: 120,
-        text: ['1', '−0.2'],
+        text: ['1', low.toFixed(2).replace('-', '−')],
         inRange: { color: ['#f7fbff', '#9ecae1', '#2171b5', '#08306b'] },
       },
       series: [{ type: 'heatmap', data: cells, label: { show: n <= 14, fontSize: 10 } }],
