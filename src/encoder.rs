@@ -1,25 +1,23 @@
 //! BERT as a sentence encoder: text in, one unit-length vector per text out, exactly as
 //! sentence-transformers computes it (tokenize with truncation, BERT, masked mean, L2).
-//! Two networks share that recipe: all-MiniLM-L6-v2 (candle's `BertModel`, f32 safetensors)
-//! and multilingual-e5-small (`QuantizedBert`, Q4_0 GGUF, texts prefixed with "query: ").
+//! Two models share that recipe and the `Bert` network: all-MiniLM-L6-v2 (f32 safetensors)
+//! and multilingual-e5-small (Q4_0 GGUF, texts prefixed with "query: ").
 
 use candle_core::safetensors::SliceSafetensors;
 use std::io::Cursor;
 
 use candle_core::quantized::gguf_file::Content;
-use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_core::Tensor;
+use candle_transformers::models::bert::Config;
 use serde::Deserialize;
 use tokenizers::Tokenizer;
 
+use crate::bert::Bert;
 use crate::e5_convert::QUERY_PREFIX;
 use crate::error::{Error, Result};
 use crate::flops::Shape;
-use crate::gemm_layout::TransposedLinears;
 use crate::gguf_tensors::GgufTensors;
 use crate::pooling::{l2_normalize, masked_mean};
-use crate::quantized_bert::QuantizedBert;
 
 /// Texts are run through BERT in padded batches of at most this many, shortest first, so
 /// that a long text does not make every short one pay for its padding.
@@ -64,31 +62,9 @@ pub struct Embeddings {
     pub truncated: Vec<bool>,
 }
 
-/// The transformer under the sentence-embedding recipe.
-enum Network {
-    Bert(Box<BertModel>),
-    Quantized(Box<QuantizedBert>),
-}
-
-impl Network {
-    fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        match self {
-            Network::Bert(model) => Ok(model.forward(ids, &ids.zeros_like()?, Some(mask))?),
-            Network::Quantized(model) => model.forward(ids, mask),
-        }
-    }
-
-    fn device(&self) -> &Device {
-        match self {
-            Network::Bert(model) => &model.device,
-            Network::Quantized(model) => model.device(),
-        }
-    }
-}
-
 /// A loaded sentence encoder.
 pub struct Encoder {
-    network: Network,
+    network: Bert,
     /// Without truncation (to show and count whole texts); `tokenize` cuts for the model.
     tokenizer: Tokenizer,
     shape: Shape,
@@ -126,30 +102,12 @@ impl Encoder {
 
         let tensors = SliceSafetensors::new(files.weights)
             .map_err(|e| bad_file("model.safetensors", "safetensors file", e))?;
-        let vb = VarBuilder::from_backend(
-            Box::new(TransposedLinears::new(tensors)),
-            DType::F32,
-            Device::Cpu,
-        );
-        let model = BertModel::load(vb, &config).map_err(|e| {
-            bad_file(
-                "model.safetensors",
-                "set of weights for this BERT config",
-                e,
-            )
-        })?;
+        let network = Bert::from_safetensors(tensors, &config)?;
 
         Ok(Self {
-            network: Network::Bert(Box::new(model)),
+            shape: network.shape(),
+            network,
             tokenizer,
-            shape: Shape {
-                layers: config.num_hidden_layers,
-                hidden: config.hidden_size,
-                kv_width: config.hidden_size,
-                feed_forward: config.intermediate_size,
-                feed_forward_matrices: 2,
-                output_vocab: 0,
-            },
             prefix: "",
             dim: config.hidden_size,
             max_tokens,
@@ -161,7 +119,7 @@ impl Encoder {
     pub fn from_e5_files(files: &E5Files) -> Result<Self> {
         let content = Content::read(&mut Cursor::new(files.weights))
             .map_err(|e| bad_file("model.gguf", "GGUF file", e))?;
-        let network = QuantizedBert::from_gguf(&GgufTensors {
+        let network = Bert::from_gguf(&GgufTensors {
             content: &content,
             bytes: files.weights,
             what: "multilingual-e5 model",
@@ -174,7 +132,7 @@ impl Encoder {
         Ok(Self {
             shape: network.shape(),
             dim: network.shape().hidden,
-            network: Network::Quantized(Box::new(network)),
+            network,
             tokenizer,
             prefix: QUERY_PREFIX,
             max_tokens,

