@@ -2,8 +2,8 @@
 //! The encoder's products are a few dozen tokens times 384 × 384 or 384 × 1536 weights; gemm
 //! repacks an operand and walks its generic blocking on every call and reached ~24 GFLOP/s on
 //! them in the page, while this 4 × 8 register tile over 8-column weight panels keeps every
-//! accumulator in a register (~40 GFLOP/s on the same shapes in V8). Natively the same tiling
-//! is plain Rust, which the compiler vectorises.
+//! accumulator in a register (~29 GFLOP/s in the page, ~40 in a V8 micro-benchmark). Natively
+//! the same tiling is plain Rust, which the compiler vectorises.
 
 use candle_core::{Device, Module, Tensor};
 
