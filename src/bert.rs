@@ -61,6 +61,57 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
+/// A layer's tensors (without ".weight" / ".bias") in the order of `Layer`'s fields: query,
+/// key, value, attention output, its norm, feed-forward up, down, output norm.
+type LayerNames = [&'static str; 8];
+/// As Hugging Face's BERT checkpoints name them, under "encoder.layer.N.".
+const HUGGING_FACE_NAMES: LayerNames = [
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "attention.output.LayerNorm",
+    "intermediate.dense",
+    "output.dense",
+    "output.LayerNorm",
+];
+/// As llama.cpp's GGUF names them, under "blk.N.".
+const GGUF_NAMES: LayerNames = [
+    "attn_q",
+    "attn_k",
+    "attn_v",
+    "attn_output",
+    "attn_output_norm",
+    "ffn_up",
+    "ffn_down",
+    "layer_output_norm",
+];
+
+impl Layer {
+    /// One layer of width `h` and feed-forward width `ff`, its tensors named
+    /// `prefix(name)` for each of `names`, read by the format's `linear` and `norm`.
+    fn load(
+        prefix: &dyn Fn(&str) -> String,
+        names: &LayerNames,
+        h: usize,
+        ff: usize,
+        linear: &dyn Fn(&str, usize, usize) -> Result<Linear>,
+        norm: &dyn Fn(&str) -> Result<LayerNorm>,
+    ) -> Result<Self> {
+        let name = |i: usize| prefix(names[i]);
+        Ok(Self {
+            query: linear(&name(0), h, h)?,
+            key: linear(&name(1), h, h)?,
+            value: linear(&name(2), h, h)?,
+            attention_out: linear(&name(3), h, h)?,
+            attention_norm: norm(&name(4))?,
+            up: linear(&name(5), ff, h)?,
+            down: linear(&name(6), h, ff)?,
+            output_norm: norm(&name(7))?,
+        })
+    }
+}
+
 /// The network; `forward` gives the last hidden states.
 pub struct Bert {
     words: Words,
@@ -118,17 +169,14 @@ impl Bert {
         }
         let layers = (0..config.num_hidden_layers)
             .map(|i| {
-                let name = |part: &str| format!("encoder.layer.{i}.{part}");
-                Ok(Layer {
-                    query: linear(&name("attention.self.query"), h, h)?,
-                    key: linear(&name("attention.self.key"), h, h)?,
-                    value: linear(&name("attention.self.value"), h, h)?,
-                    attention_out: linear(&name("attention.output.dense"), h, h)?,
-                    attention_norm: norm(&name("attention.output.LayerNorm"))?,
-                    up: linear(&name("intermediate.dense"), ff, h)?,
-                    down: linear(&name("output.dense"), h, ff)?,
-                    output_norm: norm(&name("output.LayerNorm"))?,
-                })
+                Layer::load(
+                    &|part| format!("encoder.layer.{i}.{part}"),
+                    &HUGGING_FACE_NAMES,
+                    h,
+                    ff,
+                    &linear,
+                    &norm,
+                )
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
@@ -149,14 +197,7 @@ impl Bert {
             layers,
             heads: config.num_attention_heads,
             activation: config.hidden_act,
-            shape: Shape {
-                layers: config.num_hidden_layers,
-                hidden: h,
-                kv_width: h,
-                feed_forward: ff,
-                feed_forward_matrices: 2,
-                output_vocab: 0,
-            },
+            shape: Shape::bert(config.num_hidden_layers, h, ff),
             context_length: config.max_position_embeddings,
             device,
         })
@@ -232,17 +273,14 @@ impl Bert {
 
         let layers = (0..layers)
             .map(|i| {
-                let name = |part: &str| format!("blk.{i}.{part}");
-                Ok(Layer {
-                    query: linear(&name("attn_q"), h, h)?,
-                    key: linear(&name("attn_k"), h, h)?,
-                    value: linear(&name("attn_v"), h, h)?,
-                    attention_out: linear(&name("attn_output"), h, h)?,
-                    attention_norm: norm(&name("attn_output_norm"))?,
-                    up: linear(&name("ffn_up"), ff, h)?,
-                    down: linear(&name("ffn_down"), h, ff)?,
-                    output_norm: norm(&name("layer_output_norm"))?,
-                })
+                Layer::load(
+                    &|part| format!("blk.{i}.{part}"),
+                    &GGUF_NAMES,
+                    h,
+                    ff,
+                    &linear,
+                    &norm,
+                )
             })
             .collect::<Result<Vec<_>>>()?;
         let token_types = file
@@ -256,14 +294,7 @@ impl Bert {
             positions: dense("position_embd.weight", &[context_length, h])?,
             token_type: dense("token_types.weight", &[token_types, h])?.get(0)?,
             embedding_norm: norm("token_embd_norm")?,
-            shape: Shape {
-                layers: layers.len(),
-                hidden: h,
-                kv_width: h,
-                feed_forward: ff,
-                feed_forward_matrices: 2,
-                output_vocab: 0,
-            },
+            shape: Shape::bert(layers.len(), h, ff),
             layers,
             heads,
             activation: HiddenAct::Gelu,

@@ -160,6 +160,7 @@ impl Module for PackedLinear {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::max_difference;
 
     #[test]
     fn equals_candles_matmul_for_every_remainder_of_rows_and_columns() {
@@ -174,16 +175,7 @@ mod tests {
                 .unwrap()
                 .broadcast_add(&b)
                 .unwrap();
-            let difference: f32 = (ours - reference)
-                .unwrap()
-                .abs()
-                .unwrap()
-                .flatten_all()
-                .unwrap()
-                .max(0)
-                .unwrap()
-                .to_scalar()
-                .unwrap();
+            let difference = max_difference(&ours, &reference);
             assert!(
                 difference < 1e-4,
                 "{tokens}×{inputs}×{outputs}: {difference}"

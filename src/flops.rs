@@ -18,6 +18,19 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// A BERT encoder: full-width keys and values, an up/down feed-forward block, no output
+    /// layer.
+    pub fn bert(layers: usize, hidden: usize, feed_forward: usize) -> Self {
+        Self {
+            layers,
+            hidden,
+            kv_width: hidden,
+            feed_forward,
+            feed_forward_matrices: 2,
+            output_vocab: 0,
+        }
+    }
+
     /// One token through the projections and feed-forward block of every layer, plus the
     /// output layer.
     fn per_token(&self) -> f64 {

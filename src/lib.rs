@@ -25,5 +25,8 @@ pub mod sampling;
 pub mod vectors;
 pub mod vocabulary;
 
+#[cfg(test)]
+mod test_support;
+
 #[cfg(target_arch = "wasm32")]
 mod wasm;

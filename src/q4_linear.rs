@@ -358,6 +358,7 @@ fn dot(weights: &[Block4], x: &[Block8]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::max_difference;
     use candle_core::quantized::QMatMul;
 
     /// A 4-bit matrix of deterministic pseudo-random values, and the same matrix as f32.
@@ -376,19 +377,6 @@ mod tests {
             .map(|i| ((i * 104_729 % 997) as f32 / 997.0 - 0.5) * 3.0)
             .collect();
         Tensor::from_vec(values, (1, tokens, cols), &Device::Cpu).unwrap()
-    }
-
-    fn max_difference(a: &Tensor, b: &Tensor) -> f32 {
-        (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar()
-            .unwrap()
     }
 
     #[test]
