@@ -43,13 +43,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin || isWeightFile(url)) return;
   event.respondWith(
-    fetch(event.request).catch(async (error) => {
-      for (const key of await caches.keys()) {
-        if (!key.startsWith(APP_CACHE)) continue;
-        const hit = await (await caches.open(key)).match(event.request, { ignoreSearch: true });
-        if (hit) return hit;
-      }
-      throw error;
-    }),
+    // Only the app caches hold these URLs (the weights cache keys its entries by sha256).
+    fetch(event.request).catch(async (error) => (await caches.match(event.request, { ignoreSearch: true })) ?? Promise.reject(error)),
   );
 });

