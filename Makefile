@@ -17,6 +17,13 @@ export CHROMIUM
 
 WASM_TARGET := wasm32-unknown-unknown
 WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
+# The threaded build (pkg/threads, for cross-origin isolated pages): wasm atomics need a standard
+# library rebuilt with them (build-std, a nightly cargo feature, enabled on the stable toolchain by
+# RUSTC_BOOTSTRAP) and a shared memory with a declared maximum (4 GiB, as the plain build may grow).
+THREADS_TARGET_DIR := $(CACHE)/target-threads
+THREADS_WASM := $(THREADS_TARGET_DIR)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
+THREADS_RUSTFLAGS := -C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
+	-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -33,6 +40,9 @@ serve:
 build: tools
 	cargo build --release --target $(WASM_TARGET) --lib
 	wasm-bindgen --target web --remove-name-section --out-dir pkg $(WASM)
+	RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(THREADS_TARGET_DIR) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(THREADS_RUSTFLAGS)' \
+		cargo build --release --target $(WASM_TARGET) --lib -Z build-std=panic_abort,std
+	wasm-bindgen --target web --remove-name-section --out-dir pkg/threads $(THREADS_WASM)
 	mkdir -p www/vendor
 	cp node_modules/echarts/dist/echarts.esm.min.js www/vendor/
 	node scripts/app-files.mjs
@@ -40,9 +50,11 @@ build: tools
 fetch:
 	python3 scripts/fetch_weights.py
 
-# Installs only what is missing: the wasm target, the matching wasm-bindgen-cli, npm packages.
+# Installs only what is missing: the wasm target, the standard library's source (for the
+# threaded build), the matching wasm-bindgen-cli, npm packages.
 tools: node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@rustup component list --installed | grep -qx rust-src || rustup component add rust-src
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
 

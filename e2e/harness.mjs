@@ -25,8 +25,8 @@ export function fixture(name) {
 }
 
 /** A server and a browser for one test file; `close()` stops both. */
-export async function startSession() {
-  const server = await startServer({ root: ROOT, port: 0 });
+export async function startSession({ isolated = true } = {}) {
+  const server = await startServer({ root: ROOT, port: 0, isolated });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   return {
     server,

@@ -26,6 +26,8 @@ const files = [
   ...filesUnder('www'),
   'pkg/bert_vs_gpt.js',
   'pkg/bert_vs_gpt_bg.wasm',
+  'pkg/threads/bert_vs_gpt.js',
+  'pkg/threads/bert_vs_gpt_bg.wasm',
   'models/manifest.json',
 ];
 const hash = createHash('sha256');

@@ -1,6 +1,6 @@
 // A static file server for the page: 127.0.0.1 only, the MIME types browsers insist on
 // (application/wasm for streaming compilation, text/javascript for module workers), and the
-// cross-origin isolation headers (COOP/COEP) that multi-threaded wasm will need, and for the
+// cross-origin isolation headers (COOP/COEP) that the threaded wasm build needs, and for the
 // page and its scripts the Content-Security-Policy of index.html's meta tag as a header (a
 // header also binds the worker, which a meta tag does not); CSP_CONNECT="https://a https://b"
 // adds origins the page may fetch weights from.
@@ -8,7 +8,8 @@
 //
 //   node scripts/serve.mjs [--root DIR]        PORT (default 8080) and HOST may be set
 //
-// Also importable: `startServer({root, port})` resolves to {url, close} (port 0 = any free).
+// Also importable: `startServer({root, port, isolated})` resolves to {url, close} (port 0 = any
+// free; isolated: false leaves out COOP/COEP, as a plain static host would, for tests).
 import { createServer } from 'node:http';
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -32,6 +33,8 @@ const MIME = {
 const ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+const ALWAYS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
 };
@@ -66,9 +69,9 @@ function resolveInside(root, urlPath) {
   return file === root || file.startsWith(root + path.sep) ? file : null;
 }
 
-async function handle(root, policy, request, response) {
+async function handle(root, policy, common, request, response) {
   const send = (status, text) => {
-    response.writeHead(status, { ...ISOLATION, 'Content-Type': 'text/plain; charset=utf-8' });
+    response.writeHead(status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' });
     response.end(request.method === 'HEAD' ? undefined : text);
   };
   if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, 'method not allowed\n');
@@ -82,7 +85,7 @@ async function handle(root, policy, request, response) {
   }
   if (!info?.isFile()) return send(404, `not found: ${urlPath}\n`);
   response.writeHead(200, {
-    ...ISOLATION,
+    ...common,
     'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': info.size,
     // Always revalidate, so a rebuilt pkg/ is never mixed with a stale one.
@@ -94,11 +97,12 @@ async function handle(root, policy, request, response) {
   createReadStream(file).pipe(response);
 }
 
-export function startServer({ root = process.cwd(), port = 8080, host = '127.0.0.1' } = {}) {
+export function startServer({ root = process.cwd(), port = 8080, host = '127.0.0.1', isolated = true } = {}) {
   const absoluteRoot = path.resolve(root);
   const policy = contentSecurityPolicy(absoluteRoot);
+  const common = isolated ? { ...ISOLATION, ...ALWAYS } : ALWAYS;
   const server = createServer((request, response) => {
-    handle(absoluteRoot, policy, request, response).catch((error) => {
+    handle(absoluteRoot, policy, common, request, response).catch((error) => {
       response.destroy(error);
     });
   });

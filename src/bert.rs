@@ -15,6 +15,7 @@ use candle_nn::{LayerNorm, VarBuilder};
 use candle_transformers::models::bert::{Config, HiddenAct};
 use half::f16;
 
+use crate::attention;
 use crate::e5_convert::ARCHITECTURE;
 use crate::error::{Error, Result};
 use crate::f32_linear::PackedLinear;
@@ -51,15 +52,18 @@ enum Words {
 }
 
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
+    /// Query, key and value stacked: one product instead of three.
+    qkv: Linear,
     attention_out: Linear,
     attention_norm: LayerNorm,
     up: Linear,
     down: Linear,
     output_norm: LayerNorm,
 }
+
+/// Reads the tensors named (without ".weight" / ".bias"), each `out` × `in`, as one linear
+/// layer with their outputs stacked.
+type LoadLinear<'a> = dyn Fn(&[String], usize, usize) -> Result<Linear> + 'a;
 
 /// A layer's tensors (without ".weight" / ".bias") in the order of `Layer`'s fields: query,
 /// key, value, attention output, its norm, feed-forward up, down, output norm.
@@ -89,24 +93,23 @@ const GGUF_NAMES: LayerNames = [
 
 impl Layer {
     /// One layer of width `h` and feed-forward width `ff`, its tensors named
-    /// `prefix(name)` for each of `names`, read by the format's `linear` and `norm`.
+    /// `prefix(name)` for each of `names`, read by the format's `linear` (which stacks the
+    /// outputs of the tensors it is given, each `out` × `in`) and `norm`.
     fn load(
         prefix: &dyn Fn(&str) -> String,
         names: &LayerNames,
         h: usize,
         ff: usize,
-        linear: &dyn Fn(&str, usize, usize) -> Result<Linear>,
+        linear: &LoadLinear,
         norm: &dyn Fn(&str) -> Result<LayerNorm>,
     ) -> Result<Self> {
         let name = |i: usize| prefix(names[i]);
         Ok(Self {
-            query: linear(&name(0), h, h)?,
-            key: linear(&name(1), h, h)?,
-            value: linear(&name(2), h, h)?,
-            attention_out: linear(&name(3), h, h)?,
+            qkv: linear(&[name(0), name(1), name(2)], h, h)?,
+            attention_out: linear(&[name(3)], h, h)?,
             attention_norm: norm(&name(4))?,
-            up: linear(&name(5), ff, h)?,
-            down: linear(&name(6), h, ff)?,
+            up: linear(&[name(5)], ff, h)?,
+            down: linear(&[name(6)], h, ff)?,
             output_norm: norm(&name(7))?,
         })
     }
@@ -156,10 +159,17 @@ impl Bert {
                 config.layer_norm_eps,
             ))
         };
-        let linear = |name: &str, out: usize, inp: usize| -> Result<Linear> {
-            let weight = get(&[out, inp], &format!("{name}.weight"))?;
-            let bias = get(&[out], &format!("{name}.bias"))?;
-            Ok(Linear::F32(PackedLinear::new(&weight, &bias)?))
+        let linear = |names: &[String], out: usize, inp: usize| -> Result<Linear> {
+            let mut weights = Vec::new();
+            let mut biases = Vec::new();
+            for name in names {
+                weights.push(get(&[out, inp], &format!("{name}.weight"))?);
+                biases.push(get(&[out], &format!("{name}.bias"))?);
+            }
+            Ok(Linear::F32(PackedLinear::new(
+                &Tensor::cat(&weights, 0)?,
+                &Tensor::cat(&biases, 0)?,
+            )?))
         };
         if config.num_attention_heads == 0 || h % config.num_attention_heads != 0 {
             return Err(bad_safetensors(format!(
@@ -240,17 +250,26 @@ impl Bert {
             ))
         };
         // Read straight from the file's bytes, without an intermediate copy.
-        let linear = |name: &str, out: usize, inp: usize| -> Result<Linear> {
-            let weight = format!("{name}.weight");
+        let linear = |names: &[String], out: usize, inp: usize| -> Result<Linear> {
             let dims = [out, inp];
-            let dtype = file.info(&weight, &dims)?.ggml_dtype;
-            if dtype != GgmlDType::Q4_0 {
-                return Err(file.bad(format!("{weight} is {dtype:?}, not Q4_0")));
+            let mut raw = Vec::new();
+            let mut biases = Vec::new();
+            for name in names {
+                let weight = format!("{name}.weight");
+                let dtype = file.info(&weight, &dims)?.ggml_dtype;
+                if dtype != GgmlDType::Q4_0 {
+                    return Err(file.bad(format!("{weight} is {dtype:?}, not Q4_0")));
+                }
+                raw.extend_from_slice(file.raw(
+                    &weight,
+                    &dims,
+                    Q4Linear::byte_len(out, inp, dtype)?,
+                )?);
+                biases.push(dense(&format!("{name}.bias"), &[out])?);
             }
-            let raw = file.raw(&weight, &dims, Q4Linear::byte_len(out, inp, dtype)?)?;
             Ok(Linear::Q4 {
-                weight: Q4Linear::from_bytes(raw, out, inp, dtype)?,
-                bias: dense(&format!("{name}.bias"), &[out])?,
+                weight: Q4Linear::from_bytes(&raw, out * names.len(), inp, GgmlDType::Q4_0)?,
+                bias: Tensor::cat(&biases, 0)?,
             })
         };
 
@@ -368,25 +387,8 @@ impl Bert {
             .broadcast_add(&self.token_type)?;
         let mut x = self.embedding_norm.forward(&x)?;
 
-        // 0 where a key is a real token, a large negative number where it is padding.
-        let key_bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?.reshape((batch, 1, 1, seq))?;
-        let head_dim = h / self.heads;
-        let scale = 1.0 / (head_dim as f64).sqrt();
-        let split = |t: Tensor| -> candle_core::Result<Tensor> {
-            t.reshape((batch, seq, self.heads, head_dim))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
         for layer in &self.layers {
-            let q = split(layer.query.forward(&x)?)?;
-            let k = split(layer.key.forward(&x)?)?;
-            let v = split(layer.value.forward(&x)?)?;
-            let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(&key_bias)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = probs
-                .matmul(&v)?
-                .transpose(1, 2)?
-                .reshape((batch, seq, h))?;
+            let context = attention::self_attention(&layer.qkv.forward(&x)?, mask, self.heads)?;
             let attended = layer.attention_out.forward(&context)?;
             x = layer.attention_norm.forward(&(x + attended)?)?;
             let mid = self.activate(&layer.up.forward(&x)?)?;

@@ -7,10 +7,14 @@
 
 use candle_core::{Device, Module, Tensor};
 
+use crate::parallel::{self, PartsWrite};
+
 /// Output columns per weight panel: two f32x4 vectors.
 const PANEL: usize = 8;
 /// Tokens per register tile.
 const TILE_ROWS: usize = 4;
+/// The least work worth a thread: 4 panels of a 384-input layer are ~12k multiply-adds a token.
+const PANELS_PER_PART: usize = 4;
 
 /// `x · Wᵀ + b` with W of shape (out, in), stored as panels of 8 output columns, each panel
 /// `in` rows of 8 values (k-major), the last panel padded with zero columns.
@@ -46,26 +50,32 @@ impl PackedLinear {
         })
     }
 
-    /// Y (tokens × out) for X (tokens × in), both row-major.
+    /// Y (tokens × out) for X (tokens × in), both row-major; the panels are split over the
+    /// page's threads.
     fn product(&self, x: &[f32], tokens: usize) -> Vec<f32> {
         let (k, n) = (self.inputs, self.outputs);
         let mut y = vec![0f32; tokens * n];
-        for (p, panel) in self.panels.chunks_exact(k * PANEL).enumerate() {
-            let columns = PANEL.min(n - p * PANEL);
-            let mut row = 0;
-            while row < tokens {
-                let rows = TILE_ROWS.min(tokens - row);
-                let mut tile = [[0f32; PANEL]; TILE_ROWS];
-                tile_product(&x[row * k..], k, rows, panel, &mut tile);
-                for (r, values) in tile.iter().take(rows).enumerate() {
-                    let out = &mut y[(row + r) * n + p * PANEL..][..columns];
-                    for ((o, v), b) in out.iter_mut().zip(values).zip(&self.bias[p * PANEL..]) {
-                        *o = v + b;
+        let out = PartsWrite::new(&mut y);
+        parallel::for_each_part(n.div_ceil(PANEL), PANELS_PER_PART, &|part| {
+            for p in part {
+                let panel = &self.panels[p * k * PANEL..][..k * PANEL];
+                let columns = PANEL.min(n - p * PANEL);
+                let bias = &self.bias[p * PANEL..][..columns];
+                for row in (0..tokens).step_by(TILE_ROWS) {
+                    let rows = TILE_ROWS.min(tokens - row);
+                    let mut tile = [[0f32; PANEL]; TILE_ROWS];
+                    tile_product(&x[row * k..], k, rows, panel, &mut tile);
+                    for (r, values) in tile.iter().take(rows).enumerate() {
+                        let start = (row + r) * n + p * PANEL;
+                        // SAFETY: panel p's columns belong to this part alone.
+                        let slots = unsafe { out.range(start..start + columns) };
+                        for ((o, v), b) in slots.iter_mut().zip(values).zip(bias) {
+                            *o = v + b;
+                        }
                     }
                 }
-                row += rows;
             }
-        }
+        });
         y
     }
 }
@@ -165,7 +175,13 @@ mod tests {
     #[test]
     fn equals_candles_matmul_for_every_remainder_of_rows_and_columns() {
         let device = Device::Cpu;
-        for (tokens, inputs, outputs) in [(1, 8, 8), (3, 16, 13), (4, 32, 16), (9, 24, 20)] {
+        for (tokens, inputs, outputs) in [
+            (1, 8, 8),
+            (3, 16, 13),
+            (4, 32, 16),
+            (9, 24, 20),
+            (37, 300, 20),
+        ] {
             let w = Tensor::randn(0f32, 1., (outputs, inputs), &device).unwrap();
             let b = Tensor::randn(0f32, 1., outputs, &device).unwrap();
             let x = Tensor::randn(0f32, 1., (2, tokens, inputs), &device).unwrap();

@@ -1,6 +1,11 @@
 //! bert-vs-gpt: the pure Rust core (models, tokenizers, vector maths) that the page runs as
 //! wasm and the tests run natively. Only `wasm` knows about JavaScript.
 
+// The threaded wasm build (built with build-std, so with nightly features) puts helpers to sleep
+// on atomic waits.
+#![cfg_attr(target_feature = "atomics", feature(stdarch_wasm_atomic_wait))]
+
+pub mod attention;
 pub mod bert;
 pub mod charsmap;
 pub mod chat;
@@ -18,6 +23,7 @@ pub mod gguf_tensors;
 pub mod gguf_tokenizer;
 pub mod keywords;
 pub mod llama;
+pub mod parallel;
 pub mod pooling;
 pub mod projection;
 pub mod q4_linear;

@@ -16,16 +16,17 @@
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Module, Tensor};
 use half::f16;
-use rayon::prelude::*;
+use std::ops::Range;
 
 use crate::error::{Error, Result};
+use crate::parallel::{self, PartsWrite};
 
 /// Values per Q4 / Q8_1 block.
 const BLOCK: usize = 32;
 /// From this many tokens on, dequantize the weights and use gemm.
 const GEMM_FROM_TOKENS: usize = 4;
-/// Weight rows per parallel task when dequantizing on several threads (natively).
-const ROWS_PER_TASK: usize = 64;
+/// The least work worth a thread: 64 weight rows.
+const ROWS_PER_PART: usize = 64;
 
 thread_local! {
     /// The dequantized weights of the matrix being multiplied, reused between calls (one
@@ -128,28 +129,18 @@ impl Q4Linear {
         &self.blocks[r * per_row..(r + 1) * per_row]
     }
 
-    /// All weights as f32, rows × cols, written into `out` (split across threads).
-    fn dequantize_into(&self, out: &mut [f32]) {
-        let blocks_per_task = ROWS_PER_TASK * self.cols / BLOCK;
-        let fill = |(blocks, values): (&[Block4], &mut [f32])| {
-            for (block, values) in blocks.iter().zip(values.chunks_exact_mut(BLOCK)) {
-                dequantize_block(block, values);
-            }
-        };
-        let tasks = self
-            .blocks
-            .chunks(blocks_per_task)
-            .zip(out.chunks_mut(blocks_per_task * BLOCK));
-        if rayon::current_num_threads() > 1 {
-            tasks.collect::<Vec<_>>().into_par_iter().for_each(fill);
-        } else {
-            tasks.for_each(fill);
+    /// Rows `rows` of the weights as f32, row after row, written into `out`.
+    fn dequantize_rows(&self, rows: Range<usize>, out: &mut [f32]) {
+        let per_row = self.cols / BLOCK;
+        let blocks = &self.blocks[rows.start * per_row..rows.end * per_row];
+        for (block, values) in blocks.iter().zip(out.chunks_exact_mut(BLOCK)) {
+            dequantize_block(block, values);
         }
     }
 }
 
 impl Module for Q4Linear {
-    /// `x · Wᵀ` for x of shape (…, cols).
+    /// `x · Wᵀ` for x of shape (…, cols); the weight rows are split over the page's threads.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let dims = x.dims();
         let cols = *dims.last().unwrap_or(&0);
@@ -164,54 +155,69 @@ impl Module for Q4Linear {
         let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
         let tokens = values.len() / cols;
         let activations: Vec<Block8> = values.chunks_exact(BLOCK).map(quantize).collect();
+        let mut out = vec![0f32; tokens * self.rows];
+        let writes = PartsWrite::new(&mut out);
 
         if tokens >= GEMM_FROM_TOKENS {
             let rounded: Vec<f32> = activations
                 .iter()
                 .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
                 .collect();
-            let out = WEIGHTS.with_borrow_mut(|weights| {
+            WEIGHTS.with_borrow_mut(|weights| {
                 weights.resize(self.rows * cols, 0.0);
-                self.dequantize_into(weights);
-                matmul_transposed(&rounded, weights, tokens, self.rows, cols)
+                let weights = PartsWrite::new(weights);
+                parallel::for_each_part(self.rows, ROWS_PER_PART, &|rows| {
+                    // SAFETY: these weight rows and output columns belong to this part alone.
+                    let w = unsafe { weights.range(rows.start * cols..rows.end * cols) };
+                    self.dequantize_rows(rows.clone(), w);
+                    unsafe {
+                        matmul_transposed(&rounded, w, tokens, cols, &writes, rows, self.rows)
+                    };
+                });
             });
-            return Tensor::from_vec(out, out_dims, &Device::Cpu);
-        }
-        let per_row = cols / BLOCK;
-        let mut out = vec![0f32; tokens * self.rows];
-        // One thread on purpose: a token's matrix-vector products take tens of microseconds
-        // each, less than waking another wasm thread costs.
-        for (t, token) in activations.chunks_exact(per_row).enumerate() {
-            for (r, slot) in out[t * self.rows..(t + 1) * self.rows]
-                .iter_mut()
-                .enumerate()
-            {
-                *slot = dot(self.row(r), token);
-            }
+        } else {
+            let per_row = cols / BLOCK;
+            parallel::for_each_part(self.rows, ROWS_PER_PART, &|rows| {
+                for (t, token) in activations.chunks_exact(per_row).enumerate() {
+                    let start = t * self.rows;
+                    // SAFETY: these output columns belong to this part alone.
+                    let slots = unsafe { writes.range(start + rows.start..start + rows.end) };
+                    for (r, slot) in rows.clone().zip(slots) {
+                        *slot = dot(self.row(r), token);
+                    }
+                }
+            });
         }
         Tensor::from_vec(out, out_dims, &Device::Cpu)
     }
 }
 
-/// x · Wᵀ for x (tokens × cols) and W (rows × cols), both row-major, on every thread rayon
-/// has (natively several; in the page's single-threaded wasm, one).
-fn matmul_transposed(x: &[f32], w: &[f32], tokens: usize, rows: usize, cols: usize) -> Vec<f32> {
-    let mut out = vec![0f32; tokens * rows];
-    let parallelism = match rayon::current_num_threads() {
-        1 => gemm::Parallelism::None,
-        threads => gemm::Parallelism::Rayon(threads),
-    };
-
-    // SAFETY: the pointers cover tokens × cols, rows × cols and tokens × rows f32s, matching
-    // the dimensions and strides given (rhs is Wᵀ: element (k, n) at w[n · cols + k]).
+/// Columns `rows` of the product x · Wᵀ, for x (tokens × cols) and those rows of W (row-major,
+/// `w`), written into `out` (tokens × `width`).
+///
+/// # Safety
+/// No other thread may touch those output columns meanwhile.
+unsafe fn matmul_transposed(
+    x: &[f32],
+    w: &[f32],
+    tokens: usize,
+    cols: usize,
+    out: &PartsWrite<f32>,
+    rows: Range<usize>,
+    width: usize,
+) {
+    assert!(x.len() >= tokens * cols && w.len() >= rows.len() * cols && rows.end <= width);
+    // SAFETY: output (t, r) for r in `rows` is out[t · width + r], inside the tokens × width
+    // slice (`as_mut_ptr` asserts its length); the caller keeps those elements to us. The pointers cover tokens × cols, rows × cols and the strided output above,
+    // matching the dimensions and strides given (rhs is Wᵀ: element (k, n) at w[n · cols + k]).
     unsafe {
         gemm::gemm(
             tokens,
-            rows,
+            rows.len(),
             cols,
-            out.as_mut_ptr(),
+            out.as_mut_ptr(tokens * width).add(rows.start),
             1,
-            rows as isize,
+            width as isize,
             false,
             x.as_ptr(),
             1,
@@ -224,10 +230,9 @@ fn matmul_transposed(x: &[f32], w: &[f32], tokens: usize, rows: usize, cols: usi
             false,
             false,
             false,
-            parallelism,
+            gemm::Parallelism::None,
         );
     }
-    out
 }
 
 /// The 32 values of one block.

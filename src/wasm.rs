@@ -42,11 +42,9 @@ export interface Advance {
 }
 "#;
 
-thread_local! {
-    /// The message of the last panic, for the worker to report: after a panic the module's
-    /// state cannot be trusted, so the page restarts the worker and says why.
-    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
+/// The message of the first panic on any thread, for the worker to report: after a panic the
+/// module's state cannot be trusted, so the page restarts the worker and says why.
+static FIRST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -61,15 +59,23 @@ fn start() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        LAST_PANIC.with(|last| *last.borrow_mut() = Some(format!("{message}{place}")));
+        FIRST_PANIC
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(|| format!("{message}{place}"));
+        #[cfg(target_feature = "atomics")]
+        crate::parallel::abandon();
         console_error_panic_hook::hook(info);
     }));
 }
 
-/// The last panic's message, if the module has panicked.
+/// The first panic's message, if the module has panicked.
 #[wasm_bindgen(js_name = lastPanic)]
 pub fn last_panic() -> Option<String> {
-    LAST_PANIC.with(|last| last.borrow().clone())
+    FIRST_PANIC
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
 }
 
 /// Panics on purpose: the recovery path (report, restart the worker) is tested with it.
@@ -78,10 +84,31 @@ pub fn panic_on_purpose() {
     panic!("a deliberate panic, to test recovery");
 }
 
-/// Threads the model arithmetic runs on: this build has one (see README, Performance).
+/// Threads the big matrix products run on: 1 in the plain build, 1 + helpers in the threaded.
 #[wasm_bindgen]
 pub fn threads() -> usize {
-    rayon::current_num_threads()
+    crate::parallel::threads()
+}
+
+/// What a helper Worker needs to join this instance: [module, shared memory].
+#[cfg(target_feature = "atomics")]
+#[wasm_bindgen(js_name = helperSeed)]
+pub fn helper_seed() -> js_sys::Array {
+    js_sys::Array::of2(&wasm_bindgen::module(), &wasm_bindgen::memory())
+}
+
+/// A helper Worker's whole life (never returns): join every split product.
+#[cfg(target_feature = "atomics")]
+#[wasm_bindgen(js_name = serveAsHelper)]
+pub fn serve_as_helper() {
+    crate::parallel::serve()
+}
+
+/// Lets products use `helpers` helpers, once each is inside `serveAsHelper`.
+#[cfg(target_feature = "atomics")]
+#[wasm_bindgen(js_name = openHelpers)]
+pub fn open_helpers(helpers: usize) {
+    crate::parallel::open(helpers)
 }
 
 /// Bytes of wasm memory: it only ever grows, so this is also its peak.

@@ -24,7 +24,9 @@ fn the_model_ends_its_turn_unless_told_to_ignore_the_end_token() {
         ..Default::default()
     };
     let answer = run(&decoder, "What is 2 + 2?", options.clone());
-    assert_eq!(answer.output(), "The answer is 4.");
+    // The wording sits at a near tie ("The answer is 4." / "The answer to this classic math
+    // problem is 4."), which the order of float additions can flip; the answer and the end can't.
+    assert!(answer.output().ends_with(" 4."), "{:?}", answer.output());
     assert_eq!(answer.finished(), Some(Finish::End));
     assert!(decoder.is_end_token(*answer.generated().last().unwrap()));
 
@@ -39,7 +41,7 @@ fn the_model_ends_its_turn_unless_told_to_ignore_the_end_token() {
     assert_eq!(on.generated().len(), 20);
     assert_eq!(on.finished(), Some(Finish::Length));
     assert!(
-        on.output().starts_with("The answer is 4."),
+        on.output().starts_with(answer.output()),
         "{:?}",
         on.output()
     );

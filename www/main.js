@@ -1,7 +1,7 @@
 // The page's entry point: starts the model worker, wires the panels, installs the hook.
 import { WorkerClient } from './client.js';
 import { loadData } from './data.js';
-import { showNotices } from './dom.js';
+import { element, showNotices } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
 import { installHook } from './hook.js';
 import { AUTO, ENCODERS, Models } from './models.js';
@@ -15,10 +15,14 @@ import { mountContextPanel } from './panels/context.js';
 import { mountKeywordsPanel } from './panels/keywords.js';
 import { mountRoiPanel } from './panels/roi.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
+import { defaultThreads } from './threads.js';
 import { LESSONS, choiceParam, updateUrl } from './url-state.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
-const client = new WorkerClient(new URL('./worker.js', import.meta.url));
+// ?threads=N (1 = the plain single-threaded build); by default as many as the machine has.
+const workerUrl = new URL('./worker.js', import.meta.url);
+workerUrl.searchParams.set('threads', String(Number(new URLSearchParams(location.search).get('threads')) || defaultThreads()));
+const client = new WorkerClient(workerUrl);
 const models = new Models(client);
 const appNotices = document.querySelector('#app-notices');
 const showError = (error) => showNotices(appNotices, [{ text: error.message, kind: 'error' }]);
@@ -56,6 +60,16 @@ const offlineReady = (async () => {
   }
 })();
 
+// Threads need a cross-origin isolated page; say so when this one is not and the machine has more.
+ready
+  .then(() => client.call('stats'))
+  .then(({ threadsShortBecause }) => {
+    if (!threadsShortBecause) return;
+    const notice = element('p', { className: 'notice info', id: 'thread-notice' }, t(`app.oneThread.${threadsShortBecause}`));
+    notice.dataset.i18n = `app.oneThread.${threadsShortBecause}`;
+    appNotices.append(notice);
+  })
+  .catch(() => {});
 client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
 installHook({ ready, models, offlineReady });
 

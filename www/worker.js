@@ -2,23 +2,16 @@
 // loading and inference never freeze the page. One handler per verb; every message carries
 // the request id it answers. Long runs (generate, score) advance one chunk or token at a
 // time and yield between them, so 'cancel' and 'resume' messages are seen within a token.
-import init, {
-  Decoder,
-  Encoder,
-  labelInAnswer,
-  lastPanic,
-  memoryBytes,
-  nearestCentroid,
-  nearestNeighbours,
-  panicOnPurpose,
-  project,
-  separation,
-  similarityMatrix,
-  threads,
-} from '../pkg/bert_vs_gpt.js';
+import { loadWasm } from './threads.js';
 import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
-const wasmReady = init();
+/** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
+let wasm = null;
+/** { threads, reason } of the loaded build, for 'stats'. */
+let threading = null;
+const wasmReady = loadWasm(Number(new URL(self.location.href).searchParams.get('threads')) || 1).then((loadedWasm) => {
+  ({ wasm, ...threading } = loadedWasm);
+});
 /** The WeightStore of the last 'configure', as a promise: requests that arrive while it is
  * still reading the manifest wait for it. */
 let store = null;
@@ -49,13 +42,13 @@ function cached(cache, key, make) {
 const BUILDERS = {
   encoder(files) {
     const encoder = files['model.gguf']
-      ? Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
-      : new Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
+      ? wasm.Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
+      : new wasm.Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
     return { handle: encoder, info: { dim: encoder.dim, maxTokens: encoder.maxTokens } };
   },
   decoder(files) {
     const gguf = Object.keys(files).find((name) => name.endsWith('.gguf'));
-    const decoder = new Decoder(files[gguf]);
+    const decoder = new wasm.Decoder(files[gguf]);
     return { handle: decoder, info: { contextLength: decoder.contextLength } };
   },
 };
@@ -260,19 +253,19 @@ const verbs = {
   },
 
   project({ vectors, dim, method = 'pca' }) {
-    return project(vectors, dim, method);
+    return wasm.project(vectors, dim, method);
   },
 
   separation({ vectors, dim, labels }) {
-    return separation(vectors, dim, Uint32Array.from(labels));
+    return wasm.separation(vectors, dim, Uint32Array.from(labels));
   },
 
   nearestCentroid({ train, labels, test, dim }) {
-    return Array.from(nearestCentroid(train, Uint32Array.from(labels), test, dim));
+    return Array.from(wasm.nearestCentroid(train, Uint32Array.from(labels), test, dim));
   },
 
   labelInAnswer({ answer, labels }) {
-    return labelInAnswer(answer, labels) ?? null;
+    return wasm.labelInAnswer(answer, labels) ?? null;
   },
 
   /** From `prompt` (text), or after exactly the token `ids` when given. */
@@ -290,12 +283,12 @@ const verbs = {
 
   /** What the benchmark reports: wasm memory (it only grows, so this is its peak) and threads. */
   stats() {
-    return { wasmMemoryBytes: memoryBytes(), threads: threads(), crossOriginIsolated: self.crossOriginIsolated };
+    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause: threading.reason, crossOriginIsolated: self.crossOriginIsolated };
   },
 
   /** Makes the wasm module panic, to show (and test) that the page recovers. */
   panic() {
-    panicOnPurpose();
+    wasm.panicOnPurpose();
   },
 
   cancel({ target }) {
@@ -309,11 +302,11 @@ const verbs = {
   },
 
   similarity({ vectors, dim }) {
-    return similarityMatrix(vectors, dim);
+    return wasm.similarityMatrix(vectors, dim);
   },
 
   neighbours({ vectors, dim, index, k }) {
-    return nearestNeighbours(vectors, dim, index, k);
+    return wasm.nearestNeighbours(vectors, dim, index, k);
   },
 };
 
@@ -331,7 +324,7 @@ self.onmessage = async ({ data: { id, verb, args = {} } }) => {
     if (error instanceof WebAssembly.RuntimeError) {
       // A panic or a trap: this module's memory can no longer be trusted. Say so and stop;
       // the page starts a fresh worker.
-      const why = lastPanic() ?? error.message;
+      const why = wasm?.lastPanic() ?? error.message;
       self.postMessage({ id, kind: 'crashed', error: { name: 'ModelCrash', message: why } });
       self.close();
       return;
