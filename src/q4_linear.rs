@@ -10,8 +10,10 @@
 //!   activation rounded to 8 bits (Q8_1, as llama.cpp does) — wasm simd128 in the browser,
 //!   plain Rust natively.
 //! * Several tokens (prefill, scoring): the activations go through the same 8-bit rounding,
-//!   the weights are dequantized to f32 and the product is one gemm call. The products are
-//!   exactly those of the 8-bit kernel; only the order of float additions differs.
+//!   the weights are dequantized to f32 and multiplied by gemm. The products are exactly those
+//!   of the 8-bit kernel; only the order of float additions differs.
+//!
+//! Either way the weight rows are split over the page's threads (`parallel`).
 
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Module, Tensor};
