@@ -14,21 +14,21 @@ export function defaultThreads() {
 }
 
 /**
- * Loads the wasm module for `threads` wanted threads. Resolves to
- * { wasm, threads, reason }: the module's exports, the threads it runs on, and why fewer than
+ * Loads the wasm module for `threads` wanted threads. Resolves to { wasm, reason }: the
+ * module's exports (its `threads()` tells how many it runs on) and why that is fewer than
  * wanted ('not-isolated' | 'helpers-failed' | null).
  */
 export async function loadWasm(threads) {
   const threaded = threads > 1 && self.crossOriginIsolated;
   const wasm = await import(threaded ? THREADED : PLAIN);
   await wasm.default();
-  if (!threaded) return { wasm, threads: 1, reason: threads > 1 ? 'not-isolated' : null };
+  if (!threaded) return { wasm, reason: threads > 1 ? 'not-isolated' : null };
   try {
     await startHelpers(wasm, threads - 1);
-    return { wasm, threads: wasm.threads(), reason: null };
+    return { wasm, reason: null };
   } catch (error) {
     console.warn('wasm helper threads did not start:', error);
-    return { wasm, threads: 1, reason: 'helpers-failed' };
+    return { wasm, reason: 'helpers-failed' };
   }
 }
 

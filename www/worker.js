@@ -7,10 +7,10 @@ import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
 /** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
 let wasm = null;
-/** { threads, reason } of the loaded build, for 'stats'. */
-let threading = null;
-const wasmReady = loadWasm(Number(new URL(self.location.href).searchParams.get('threads')) || 1).then((loadedWasm) => {
-  ({ wasm, ...threading } = loadedWasm);
+/** Why the module runs on fewer threads than asked for (see threads.js), for 'stats'. */
+let threadsShortBecause = null;
+const wasmReady = loadWasm(Number(new URL(self.location.href).searchParams.get('threads')) || 1).then((loaded) => {
+  ({ wasm, reason: threadsShortBecause } = loaded);
 });
 /** The WeightStore of the last 'configure', as a promise: requests that arrive while it is
  * still reading the manifest wait for it. */
@@ -283,7 +283,7 @@ const verbs = {
 
   /** What the benchmark reports: wasm memory (it only grows, so this is its peak) and threads. */
   stats() {
-    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause: threading.reason, crossOriginIsolated: self.crossOriginIsolated };
+    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, crossOriginIsolated: self.crossOriginIsolated };
   },
 
   /** Makes the wasm module panic, to show (and test) that the page recovers. */
