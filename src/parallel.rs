@@ -1,10 +1,10 @@
-//! Splitting one large product over the threads the page has. Only the big matrix products are
-//! split (`f32_linear`, `q4_linear`); every other operation stays on the calling thread, because
-//! a decoder token is ~200 products of tens of microseconds each and waking a sleeping wasm
-//! thread costs about as much. So in the threaded wasm build the helpers are our own: Web
-//! Workers sharing the module's memory that spin briefly between products (catching the next
-//! one at once) and then sleep on an atomic wait, instead of a general rayon pool whose
-//! workers sleep between jobs and which candle would also hand its tiny operations.
+//! Splitting one large product over the threads the page has. Only the big products are split
+//! (`f32_linear`, `q4_linear`, `attention`); every other operation stays on the calling thread,
+//! because a decoder token is ~200 products of tens of microseconds each and waking a sleeping
+//! wasm thread costs about as much. So in the threaded wasm build the helpers are our own: Web
+//! Workers sharing the module's memory that spin for about a millisecond between products
+//! (catching the next one at once) and then sleep on an atomic wait, instead of a general rayon
+//! pool whose workers sleep between jobs and which candle would also hand its tiny operations.
 //!
 //! Natively the parts run on rayon's pool, so the tests exercise the same splitting; in the
 //! single-threaded wasm build they run one after another on the calling thread.
@@ -83,33 +83,32 @@ pub fn threads() -> usize {
     imp::threads()
 }
 
-/// Runs `participant` on this thread and on the other threads, which share its work through
-/// its own counter; returns once every call has returned.
-#[cfg(not(target_arch = "wasm32"))]
-fn run_on_threads(participant: &(dyn Fn() + Sync)) {
-    rayon::broadcast(|_| participant());
-}
-
+/// Natively: rayon's pool.
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
     pub fn threads() -> usize {
         rayon::current_num_threads()
     }
+
+    pub fn run_on_threads(participant: &(dyn Fn() + Sync)) {
+        rayon::broadcast(|_| participant());
+    }
 }
 
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
-fn run_on_threads(participant: &(dyn Fn() + Sync)) {
-    participant();
-}
-
+/// The plain wasm build: the calling thread alone.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 mod imp {
     pub fn threads() -> usize {
         1
     }
+
+    pub fn run_on_threads(participant: &(dyn Fn() + Sync)) {
+        participant();
+    }
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+// `run_on_threads(participant)` runs it on this thread and on the other threads, which share
+// its work through its own counter, and returns once every call has returned.
 use imp::run_on_threads;
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 pub use imp::{abandon, open, serve};

@@ -210,8 +210,9 @@ unsafe fn matmul_transposed(
 ) {
     assert!(x.len() >= tokens * cols && w.len() >= rows.len() * cols && rows.end <= width);
     // SAFETY: output (t, r) for r in `rows` is out[t · width + r], inside the tokens × width
-    // slice (`as_mut_ptr` asserts its length); the caller keeps those elements to us. The pointers cover tokens × cols, rows × cols and the strided output above,
-    // matching the dimensions and strides given (rhs is Wᵀ: element (k, n) at w[n · cols + k]).
+    // slice (`as_mut_ptr` asserts its length), and the caller keeps those elements to us. The
+    // pointers cover tokens × cols, rows × cols and that strided output, matching the
+    // dimensions and strides given (rhs is Wᵀ: element (k, n) at w[n · cols + k]).
     unsafe {
         gemm::gemm(
             tokens,

@@ -69,7 +69,7 @@ ready
     notice.dataset.i18n = `app.oneThread.${threadsShortBecause}`;
     appNotices.append(notice);
   })
-  .catch(() => {});
+  .catch(() => {}); // a worker that cannot start is reported where `ready` is awaited
 client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
 installHook({ ready, models, offlineReady });
 

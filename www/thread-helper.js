@@ -4,8 +4,8 @@ self.onmessage = async ({ data: { url, module, memory } }) => {
   try {
     const wasm = await import(url);
     await wasm.default({ module_or_path: module, memory });
-    // Posted before serving (serving never returns); products start only after every helper
-    // has said so, and a helper that has not yet begun to serve still sees the first one.
+    // Posted before serving (serving never returns): products are split only once every helper
+    // has said so, and one that has not begun to serve yet simply joins a later product.
     self.postMessage({ type: 'serving' });
     wasm.serveAsHelper();
   } catch (error) {
