@@ -27,8 +27,9 @@ use crate::parallel::{self, PartsWrite};
 const BLOCK: usize = 32;
 /// From this many tokens on, dequantize the weights and use gemm.
 const GEMM_FROM_TOKENS: usize = 4;
-/// The least work worth a thread: 64 weight rows.
+/// The least work worth a thread: 64 weight rows, or 4096 blocks to convert at load.
 const ROWS_PER_PART: usize = 64;
+const BLOCKS_PER_PART: usize = 4096;
 
 thread_local! {
     /// The dequantized weights of the matrix being multiplied, reused between calls (one
@@ -108,21 +109,39 @@ impl Q4Linear {
             )));
         }
         let scale = |raw: &[u8]| f16::from_le_bytes([raw[0], raw[1]]).to_f32();
-        let blocks = data
-            .chunks_exact(raw_block(dtype)?)
-            .map(|raw| match dtype {
-                GgmlDType::Q4_0 => Block4 {
-                    d: scale(raw),
-                    m: -8.0 * scale(raw),
-                    qs: raw[2..].try_into().expect("16 bytes"),
-                },
-                _ => Block4 {
-                    d: scale(raw),
-                    m: scale(&raw[2..]),
-                    qs: raw[4..].try_into().expect("16 bytes"),
-                },
-            })
-            .collect();
+        let convert = |raw: &[u8]| match dtype {
+            GgmlDType::Q4_0 => Block4 {
+                d: scale(raw),
+                m: -8.0 * scale(raw),
+                qs: raw[2..].try_into().expect("16 bytes"),
+            },
+            _ => Block4 {
+                d: scale(raw),
+                m: scale(&raw[2..]),
+                qs: raw[4..].try_into().expect("16 bytes"),
+            },
+        };
+        // Converted on every thread: a model's matrices are millions of blocks, and this is
+        // on the way to its first result.
+        let size = raw_block(dtype)?;
+        let count = data.len() / size;
+        let mut blocks = vec![
+            Block4 {
+                d: 0.0,
+                m: 0.0,
+                qs: [0; BLOCK / 2]
+            };
+            count
+        ];
+        let writes = PartsWrite::new(&mut blocks);
+        parallel::for_each_part(count, BLOCKS_PER_PART, &|part| {
+            // SAFETY: each part converts its own range of blocks.
+            let out = unsafe { writes.range(part.clone()) };
+            let raw = &data[part.start * size..part.end * size];
+            for (block, raw) in out.iter_mut().zip(raw.chunks_exact(size)) {
+                *block = convert(raw);
+            }
+        });
         Ok(Self { rows, cols, blocks })
     }
 

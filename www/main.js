@@ -1,5 +1,6 @@
-// The page's entry point: starts the model worker, wires the panels, installs the hook.
-import { WorkerClient } from './client.js';
+// The page's entry point: configures the model worker (started by boot.js), wires the panels,
+// installs the hook.
+import { client } from './boot.js';
 import { loadData } from './data.js';
 import { element, showNotices } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
@@ -15,14 +16,9 @@ import { mountContextPanel } from './panels/context.js';
 import { mountKeywordsPanel } from './panels/keywords.js';
 import { mountRoiPanel } from './panels/roi.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
-import { defaultThreads } from './threads.js';
 import { LESSONS, choiceParam, updateUrl } from './url-state.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
-// ?threads=N (1 = the plain single-threaded build); by default as many as the machine has.
-const workerUrl = new URL('./worker.js', import.meta.url);
-workerUrl.searchParams.set('threads', String(Number(new URLSearchParams(location.search).get('threads')) || defaultThreads()));
-const client = new WorkerClient(workerUrl);
 const models = new Models(client);
 const appNotices = document.querySelector('#app-notices');
 const showError = (error) => showNotices(appNotices, [{ text: error.message, kind: 'error' }]);
