@@ -8,6 +8,7 @@
 use candle_core::{Result, Tensor};
 
 use crate::parallel::{self, PartsWrite};
+use crate::tensor_values::with_values;
 
 /// Lanes of the partial sums in a dot product: two simd128 vectors.
 const LANES: usize = 8;
@@ -23,7 +24,6 @@ pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tenso
         candle_core::bail!("{width} values per row do not split into q, k, v of {heads} heads");
     }
     let head_dim = hidden / heads;
-    let rows: Vec<f32> = qkv.flatten_all()?.to_vec1()?;
     let real: Vec<bool> = mask
         .to_dtype(candle_core::DType::U32)?
         .flatten_all()?
@@ -34,36 +34,38 @@ pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tenso
     if real.len() != batch * seq {
         candle_core::bail!("a mask of {} for {batch} × {seq} tokens", real.len());
     }
-    let scale = 1.0 / (head_dim as f32).sqrt();
     let mut out = vec![0f32; batch * seq * hidden];
     let writes = PartsWrite::new(&mut out);
-    parallel::for_each_part(batch * heads, 1, &|pairs| {
-        let mut weights = vec![0f32; seq];
-        for pair in pairs {
-            let (text, head) = (pair / heads, pair % heads);
-            let row = |token: usize, part: usize| {
-                let start = (text * seq + token) * width + part * hidden + head * head_dim;
-                &rows[start..start + head_dim]
-            };
-            let keys: Vec<usize> = (0..seq).filter(|&t| real[text * seq + t]).collect();
-            for query in 0..seq {
-                let q = row(query, 0);
-                let scores = &mut weights[..keys.len()];
-                for (score, &key) in scores.iter_mut().zip(&keys) {
-                    *score = dot(q, row(key, 1)) * scale;
-                }
-                softmax_in_place(scores);
-                let start = (text * seq + query) * hidden + head * head_dim;
-                // SAFETY: this (token, head) slice of the output belongs to this pair alone.
-                let context = unsafe { writes.range(start..start + head_dim) };
-                for (&p, &key) in scores.iter().zip(&keys) {
-                    for (c, v) in context.iter_mut().zip(row(key, 2)) {
-                        *c += p * v;
+    with_values(qkv, |rows| {
+        let scale = 1.0 / (head_dim as f32).sqrt();
+        parallel::for_each_part(batch * heads, 1, &|pairs| {
+            let mut weights = vec![0f32; seq];
+            for pair in pairs {
+                let (text, head) = (pair / heads, pair % heads);
+                let row = |token: usize, part: usize| {
+                    let start = (text * seq + token) * width + part * hidden + head * head_dim;
+                    &rows[start..start + head_dim]
+                };
+                let keys: Vec<usize> = (0..seq).filter(|&t| real[text * seq + t]).collect();
+                for query in 0..seq {
+                    let q = row(query, 0);
+                    let scores = &mut weights[..keys.len()];
+                    for (score, &key) in scores.iter_mut().zip(&keys) {
+                        *score = dot(q, row(key, 1)) * scale;
+                    }
+                    softmax_in_place(scores);
+                    let start = (text * seq + query) * hidden + head * head_dim;
+                    // SAFETY: this (token, head) slice of the output belongs to this pair alone.
+                    let context = unsafe { writes.range(start..start + head_dim) };
+                    for (&p, &key) in scores.iter().zip(&keys) {
+                        for (c, v) in context.iter_mut().zip(row(key, 2)) {
+                            *c += p * v;
+                        }
                     }
                 }
             }
-        }
-    });
+        });
+    })?;
     Tensor::from_vec(out, (batch, seq, hidden), qkv.device())
 }
 
@@ -78,6 +80,8 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
         .map(|(x, y)| x * y)
         .sum();
     for (x, y) in a_chunks.zip(b_chunks) {
+        // Fixed-length arrays: no bounds checks left in the way of the vectoriser.
+        let (x, y): (&[f32; LANES], &[f32; LANES]) = (x.try_into().unwrap(), y.try_into().unwrap());
         for lane in 0..LANES {
             sums[lane] += x[lane] * y[lane];
         }
@@ -87,7 +91,11 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Turns scores into probabilities: exp(s − max), normalised to sum 1.
 fn softmax_in_place(scores: &mut [f32]) {
-    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // A comparison, not `f32::max`: that one handles NaN specially and is a libm call per value
+    // in wasm.
+    let max = scores
+        .iter()
+        .fold(f32::NEG_INFINITY, |max, &s| if s > max { s } else { max });
     let mut total = 0.0;
     for s in scores.iter_mut() {
         *s = exp(*s - max);

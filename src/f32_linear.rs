@@ -8,13 +8,14 @@
 use candle_core::{Device, Module, Tensor};
 
 use crate::parallel::{self, PartsWrite};
+use crate::tensor_values::with_values;
 
 /// Output columns per weight panel: two f32x4 vectors.
 const PANEL: usize = 8;
 /// Tokens per register tile.
 const TILE_ROWS: usize = 4;
-/// The least work worth a thread: 4 panels of a 384-input layer are ~12k multiply-adds a token.
-const PANELS_PER_PART: usize = 4;
+/// The least work worth a thread: 2 panels of a 384-input layer are ~6k multiply-adds a token.
+const PANELS_PER_PART: usize = 2;
 
 /// `x · Wᵀ + b` with W of shape (out, in), stored as panels of 8 output columns, each panel
 /// `in` rows of 8 values (k-major), the last panel padded with zero columns.
@@ -161,9 +162,8 @@ impl Module for PackedLinear {
         }
         let mut out_dims = dims.to_vec();
         *out_dims.last_mut().expect("at least one dimension") = self.outputs;
-        let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
-        let tokens = values.len() / self.inputs;
-        Tensor::from_vec(self.product(&values, tokens), out_dims, &Device::Cpu)
+        let y = with_values(x, |values| self.product(values, values.len() / self.inputs))?;
+        Tensor::from_vec(y, out_dims, &Device::Cpu)
     }
 }
 

@@ -28,6 +28,7 @@ pub mod pooling;
 pub mod projection;
 pub mod q4_linear;
 pub mod sampling;
+pub mod tensor_values;
 pub mod vectors;
 pub mod vocabulary;
 

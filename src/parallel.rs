@@ -36,7 +36,7 @@ pub fn for_each_part(n: usize, grain: usize, work: &(dyn Fn(Range<usize>) + Sync
 }
 
 /// Parts per thread: enough to even out a late start, few enough to keep each part long.
-const PARTS_PER_THREAD: usize = 4;
+const PARTS_PER_THREAD: usize = 8;
 
 /// A slice the parts of one `for_each_part` write to, each at indices no other part touches
 /// (output columns of a product are interleaved in memory, so they cannot be split as chunks).

@@ -22,6 +22,7 @@ use std::ops::Range;
 
 use crate::error::{Error, Result};
 use crate::parallel::{self, PartsWrite};
+use crate::tensor_values::with_values;
 
 /// Values per Q4 / Q8_1 block.
 const BLOCK: usize = 32;
@@ -173,9 +174,10 @@ impl Module for Q4Linear {
         }
         let mut out_dims = dims.to_vec();
         *out_dims.last_mut().expect("at least one dimension") = self.rows;
-        let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
-        let tokens = values.len() / cols;
-        let activations: Vec<Block8> = values.chunks_exact(BLOCK).map(quantize).collect();
+        let activations: Vec<Block8> = with_values(x, |values| {
+            values.chunks_exact(BLOCK).map(quantize).collect()
+        })?;
+        let tokens = activations.len() * BLOCK / cols;
         let mut out = vec![0f32; tokens * self.rows];
         let writes = PartsWrite::new(&mut out);
 
