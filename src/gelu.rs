@@ -5,6 +5,8 @@
 
 use candle_core::{Result, Tensor};
 
+use crate::tensor_values::with_values;
+
 const ALPHA: [f32; 7] = [
     -2.726_142_3e-10,
     2.770_681_4e-8,
@@ -34,10 +36,12 @@ pub fn erf(x: f32) -> f32 {
 
 /// `x · Φ(x)` for every value of `x`.
 pub fn gelu_erf(x: &Tensor) -> Result<Tensor> {
-    let mut values: Vec<f32> = x.flatten_all()?.to_vec1()?;
-    for v in values.iter_mut() {
-        *v = 0.5 * *v * (1.0 + erf(*v * std::f32::consts::FRAC_1_SQRT_2));
-    }
+    let values: Vec<f32> = with_values(x, |values| {
+        values
+            .iter()
+            .map(|&v| 0.5 * v * (1.0 + erf(v * std::f32::consts::FRAC_1_SQRT_2)))
+            .collect()
+    })?;
     Tensor::from_vec(values, x.shape(), x.device())
 }
 

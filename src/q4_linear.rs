@@ -40,7 +40,7 @@ thread_local! {
 
 /// A Q4_1 block with its scales already in f32: value j is `d · q_j + m`, q_j ∈ 0..=15, low
 /// nibbles holding values 0–15 and high nibbles 16–31 (GGML's layout).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 #[repr(C)]
 struct Block4 {
     d: f32,
@@ -126,14 +126,7 @@ impl Q4Linear {
         // on the way to its first result.
         let size = raw_block(dtype)?;
         let count = data.len() / size;
-        let mut blocks = vec![
-            Block4 {
-                d: 0.0,
-                m: 0.0,
-                qs: [0; BLOCK / 2]
-            };
-            count
-        ];
+        let mut blocks = vec![Block4::default(); count];
         let writes = PartsWrite::new(&mut blocks);
         parallel::for_each_part(count, BLOCKS_PER_PART, &|part| {
             // SAFETY: each part converts its own range of blocks.
