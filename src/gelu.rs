@@ -48,15 +48,12 @@ pub fn gelu_erf(x: &Tensor) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::worst_on_grid;
     use candle_core::Device;
 
     #[test]
     fn erf_matches_libm_and_gelu_matches_candle() {
-        let mut worst = 0f64;
-        for i in -6000..=6000 {
-            let x = i as f32 / 1000.0;
-            worst = worst.max((erf(x) as f64 - libm_erf(x as f64)).abs());
-        }
+        let worst = worst_on_grid(-6000..=6000, |x| (erf(x) as f64 - libm_erf(x as f64)).abs());
         assert!(worst < 5e-7, "erf off by {worst}");
         let x = Tensor::arange(-600i64, 600, &Device::Cpu)
             .unwrap()
