@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startServer } from '../scripts/serve.mjs';
-import { ROOT, openPage, sharedPage } from './harness.mjs';
+import { ROOT, cosine, openPage, sharedPage } from './harness.mjs';
 
 const LONG = { timeout: 300_000 };
 const shared = sharedPage();
@@ -193,6 +193,39 @@ test('full storage: the models run from the download, with a notice; "clear down
   await fresh.locator('#clear-downloads-result', { hasText: /Removed 91\.\d MB/ }).waitFor();
   assert.equal(await stored(), 0);
   await second.close();
+});
+
+test('a stored copy damaged on disk: the model answers, then the check evicts it with a notice, and the next use downloads a good copy', LONG, async () => {
+  const { session } = shared;
+  const { page, context, requests } = await openPage(session);
+  const sentence = ['A stored copy, checked once the model has answered.'];
+  const good = await page.evaluate((texts) => window.bertVsGpt.embed(texts), sentence);
+  // One weight's lowest byte changes in the stored model.safetensors: it still loads and runs.
+  const damaged = await page.evaluate(async () => {
+    const cache = await caches.open('bert-vs-gpt-weights-v1');
+    for (const request of await cache.keys()) {
+      const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
+      if (bytes.length < 50e6) continue;
+      bytes[bytes.length - 4000] ^= 1;
+      await cache.put(request, new Response(bytes));
+      return request.url;
+    }
+  });
+  assert.ok(damaged);
+  await page.reload();
+  await page.evaluate(() => window.bertVsGpt.ready);
+  requests.length = 0;
+  const answered = await page.evaluate((texts) => window.bertVsGpt.embed(texts), sentence);
+  assert.equal(answered.dim, 384);
+  assert.ok(!requests.some((url) => url.endsWith('/model.safetensors')), 'the first answer came from the stored copy');
+  await page.locator('#encoder-status .notice', { hasText: 'The stored copy of model.safetensors was damaged' }).waitFor();
+  const keys = await page.evaluate(async () => (await (await caches.open('bert-vs-gpt-weights-v1')).keys()).map((r) => r.url));
+  assert.ok(!keys.includes(damaged), 'the damaged copy was evicted');
+
+  const again = await page.evaluate((texts) => window.bertVsGpt.embed(texts), sentence);
+  assert.ok(requests.some((url) => url.endsWith('/all-MiniLM-L6-v2/model.safetensors')), 'the next use downloaded the file again');
+  assert.ok(cosine(again.vectors, good.vectors) > 0.999999);
+  await context.close();
 });
 
 test('after one visit every panel works offline; a reload mid-download leaves the page usable', LONG, async () => {

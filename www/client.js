@@ -2,6 +2,8 @@
 // runs, progress callbacks. Nothing here computes; it only carries requests and answers.
 // When the wasm module panics the worker reports it and stops; the client then starts a
 // fresh worker (configured as the last one was) and fires 'restart' with {detail: message}.
+// When a stored weight file fails its check after its model answered, the worker drops the
+// model and the client fires 'unloaded' with {detail: {model, message}}.
 
 /** An error the worker reported; `file` names the model file when one is at fault. */
 export class ModelError extends Error {
@@ -73,8 +75,9 @@ export class WorkerClient extends EventTarget {
     if (!this.#failure) this.#worker.postMessage({ id: this.#nextId++, verb, args });
   }
 
-  #receive({ id, kind, value, progress, error }) {
+  #receive({ id, kind, value, progress, error, model, message }) {
     if (kind === 'crashed') return this.#restart(error.message);
+    if (kind === 'unloaded') return this.dispatchEvent(new CustomEvent('unloaded', { detail: { model, message } }));
     const request = this.#pending.get(id);
     if (!request) return; // answer to a request nobody waits for any more
     if (kind === 'progress') {

@@ -30,6 +30,11 @@ export class Models extends EventTarget {
         this.refreshPlan(id);
       }
     });
+    // A stored copy of `model` failed its check after loading: it loads again (downloading) on next use.
+    client.addEventListener('unloaded', ({ detail: { model, message } }) => {
+      this.#update(model, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: [message] });
+      this.refreshPlan(model);
+    });
   }
 
   /** The encoder lessons use: the one chosen, or with AUTO the one for the page's language. */

@@ -25,6 +25,13 @@ let decoderQueue = Promise.resolve();
 const vocabularies = new Map();
 const keywordCandidates = new Map();
 const CACHED_HANDLES = 4;
+/** Checks of stored weight files (see WeightStore.load), run once the worker has been idle for
+ * IDLE_MS: a page loads a model and then uses it in a second request, which the check would slow. */
+const checksWhenIdle = [];
+const IDLE_MS = 1000;
+/** Verbs that start before the module is ready: they read the manifest or stored weights first,
+ * which overlaps the module's instantiation (model() waits for it before building). */
+const EARLY_VERBS = new Set(['configure', 'clearDownloads', 'plan', 'load', 'embed', 'tokenize', 'flops', 'analogy', 'keywords', 'generate', 'score', 'cancel', 'resume']);
 
 /** `cache.get(key)`, else `make()` stored under key; the oldest entries are freed. */
 function cached(cache, key, make) {
@@ -64,24 +71,24 @@ async function model(id, role, report) {
     const loading = (async () => {
       const { role: actual } = (await requireStore()).model(id);
       for (let attempt = 0; ; attempt += 1) {
-        const { bytes, verified } = await (await requireStore()).load(id, report);
+        const { bytes, verify } = await (await requireStore()).load(id, report);
+        await wasmReady; // the stored bytes were read while the module was instantiating
         report({ phase: 'compile' });
-        let built = null;
-        let buildError = null;
+        let built;
         try {
           built = BUILDERS[actual](bytes);
         } catch (error) {
-          buildError = error; // a damaged stored copy may fail here, before its check ends
+          // A damaged stored copy may be why: check it now, and if so load again (downloading).
+          try {
+            await verify();
+          } catch (damage) {
+            if (!(damage instanceof DamagedCopy) || attempt > 0) throw damage;
+            report({ notice: damage.message });
+            continue;
+          }
+          throw error;
         }
-        try {
-          await verified;
-        } catch (error) {
-          built?.handle.free();
-          if (!(error instanceof DamagedCopy) || attempt > 0) throw error;
-          report({ notice: error.message });
-          continue;
-        }
-        if (buildError) throw buildError;
+        checksWhenIdle.push(() => verify().catch((damage) => unload(id, damage)));
         return { role: actual, ...built };
       }
     })();
@@ -91,6 +98,33 @@ async function model(id, role, report) {
   const found = await loaded.get(id);
   if (role && found.role !== role) throw new Error(`${id} is a ${found.role}, not a ${role}.`);
   return found;
+}
+
+/** Runs the pending checks unless a request came in since the worker went idle. */
+function runChecksIfIdle() {
+  if (runs.size === 0) checksWhenIdle.splice(0).forEach((check) => check());
+}
+
+/**
+ * A stored file of model `id` failed its check after the model was built from it: the model
+ * (and what was computed with it) is dropped, so the next use loads it again, downloading, and
+ * the page is told that what it answered may be wrong.
+ */
+async function unload(id, damage) {
+  const dropped = loaded.get(id);
+  loaded.delete(id);
+  for (const cache of [vocabularies, keywordCandidates]) {
+    for (const [key, handle] of cache) {
+      if (key.startsWith(`${id}\n`)) {
+        cache.delete(key);
+        handle.free();
+      }
+    }
+  }
+  self.postMessage({ kind: 'unloaded', model: id, message: `${damage.message} What it answered since loading may be wrong.` });
+  const { handle } = await dropped;
+  // Freed after the generations queued with it, and after requests that already hold it.
+  decoderQueue = decoderQueue.then(() => setTimeout(() => handle.free()));
 }
 
 /** Lets queued messages (cancel, resume) run before the next chunk of work. */
@@ -315,7 +349,7 @@ self.onmessage = async ({ data: { id, verb, args = {} } }) => {
   const control = new RunControl(args.paused ? 1 : Infinity);
   runs.set(id, control);
   try {
-    await wasmReady;
+    if (!EARLY_VERBS.has(verb)) await wasmReady;
     const handler = verbs[verb];
     if (!handler) throw new Error(`unknown request "${verb}"`);
     const value = await handler(args, report, control);
@@ -333,5 +367,6 @@ self.onmessage = async ({ data: { id, verb, args = {} } }) => {
     self.postMessage({ id, kind: 'error', error: { name: error?.name ?? 'Error', message, file: error?.file } });
   } finally {
     runs.delete(id);
+    if (runs.size === 0 && checksWhenIdle.length) setTimeout(runChecksIfIdle, IDLE_MS);
   }
 };
