@@ -17,13 +17,20 @@ export CHROMIUM
 
 WASM_TARGET := wasm32-unknown-unknown
 WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
-# The threaded build (pkg/threads, for cross-origin isolated pages): wasm atomics need a standard
-# library rebuilt with them (build-std, a nightly cargo feature, enabled on the stable toolchain by
-# RUSTC_BOOTSTRAP) and a shared memory with a declared maximum (4 GiB, as the plain build may grow).
-THREADS_TARGET_DIR := $(CACHE)/target-threads
-THREADS_WASM := $(THREADS_TARGET_DIR)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
-THREADS_RUSTFLAGS := -C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
+# The threaded builds (pkg/threads, and pkg/relaxed with relaxed SIMD's fused multiply-add, for
+# cross-origin isolated pages): wasm atomics need a standard library rebuilt with them (build-std,
+# a nightly cargo feature, enabled on the stable toolchain by RUSTC_BOOTSTRAP) and a shared memory
+# with a declared maximum (4 GiB, as the plain build may grow). Each has its own target folder.
+THREADS_RUSTFLAGS := -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
 	-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base
+THREADS_FEATURES := +simd128,+atomics,+bulk-memory,+mutable-globals
+RELAXED_FEATURES := $(THREADS_FEATURES),+relaxed-simd
+# $(call threaded_build,NAME,TARGET FEATURES): builds pkg/NAME.
+define threaded_build
+	RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(CACHE)/target-$(1) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=$(2) $(THREADS_RUSTFLAGS)' \
+		cargo build --release --target $(WASM_TARGET) --lib -Z build-std=panic_abort,std
+	wasm-bindgen --target web --remove-name-section --out-dir pkg/$(1) $(CACHE)/target-$(1)/$(WASM_TARGET)/release/bert_vs_gpt.wasm
+endef
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -40,9 +47,8 @@ serve:
 build: tools
 	cargo build --release --target $(WASM_TARGET) --lib
 	wasm-bindgen --target web --remove-name-section --out-dir pkg $(WASM)
-	RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(THREADS_TARGET_DIR) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(THREADS_RUSTFLAGS)' \
-		cargo build --release --target $(WASM_TARGET) --lib -Z build-std=panic_abort,std
-	wasm-bindgen --target web --remove-name-section --out-dir pkg/threads $(THREADS_WASM)
+	$(call threaded_build,threads,$(THREADS_FEATURES))
+	$(call threaded_build,relaxed,$(RELAXED_FEATURES))
 	mkdir -p www/vendor
 	cp node_modules/echarts/dist/echarts.esm.min.js www/vendor/
 	node scripts/app-files.mjs

@@ -99,6 +99,7 @@ async function repetition(browser, url, threads) {
       text: result.text,
       wasmMemoryBytes: stats.wasmMemoryBytes,
       threadsUsed: stats.threads,
+      build: stats.build,
       crossOriginIsolated: stats.crossOriginIsolated,
       pageMemoryBytes: pageMemory,
     };
@@ -133,9 +134,9 @@ async function memoryAtTheLimit(browser, url) {
 /** The memory budget the page is held to: all three models and a full context. */
 const MEMORY_BUDGET_MB = 1536;
 
-/** Sizes of both builds: plain (one thread) and threaded (pkg/threads). */
+/** Sizes of the three builds: plain (not isolated), threaded, threaded with relaxed SIMD. */
 function wasmSizes() {
-  return ['pkg/bert_vs_gpt_bg.wasm', 'pkg/threads/bert_vs_gpt_bg.wasm'].map((file) => {
+  return ['pkg/bert_vs_gpt_bg.wasm', 'pkg/threads/bert_vs_gpt_bg.wasm', 'pkg/relaxed/bert_vs_gpt_bg.wasm'].map((file) => {
     const bytes = readFileSync(path.join(ROOT, file));
     return { file, raw: statSync(path.join(ROOT, file)).size, gzip: gzipSync(bytes, { level: 9 }).length };
   });
@@ -146,12 +147,12 @@ const pair = (values, digits = 1, best = min) => `${best(values).toFixed(digits)
 
 function table(results, sizes, limit) {
   const rows = [];
-  rows.push('| threads (COI / used) | batch1 ms/sent | batch1 sent/s | batch8 ms/sent | prefill tok/s | decode tok/s | TTFT ms (loaded) | encoder cold / warm ms | decoder cold / warm ms | wasm memory MB |');
+  rows.push('| threads (COI / used / build) | batch1 ms/sent | batch1 sent/s | batch8 ms/sent | prefill tok/s | decode tok/s | TTFT ms (loaded) | encoder cold / warm ms | decoder cold / warm ms | wasm memory MB |');
   rows.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const threads of THREADS) {
     const reps = results.filter((r) => r.threads === threads);
     const col = (key) => reps.map((r) => r[key]);
-    rows.push(`| ${threads} (${reps[0].crossOriginIsolated} / ${reps[0].threadsUsed}) | ${pair(col('batch1MsPerSentence'))} | ${pair(col('batch1MsPerSentence').map((ms) => 1000 / ms), 1, max)} | ${pair(col('batch8MsPerSentence'))} | ${pair(col('prefillTokensPerSecond'), 1, max)} | ${pair(col('decodeTokensPerSecond'), 1, max)} | ${pair(col('msToFirstToken'), 0)} | ${median(col('encoderColdMs')).toFixed(0)} / ${median(col('encoderWarmMs')).toFixed(0)} | ${median(col('decoderColdMs')).toFixed(0)} / ${median(col('decoderWarmMs')).toFixed(0)} | ${(max(col('wasmMemoryBytes')) / 1e6).toFixed(0)} |`);
+    rows.push(`| ${threads} (${reps[0].crossOriginIsolated} / ${reps[0].threadsUsed} / ${reps[0].build}) | ${pair(col('batch1MsPerSentence'))} | ${pair(col('batch1MsPerSentence').map((ms) => 1000 / ms), 1, max)} | ${pair(col('batch8MsPerSentence'))} | ${pair(col('prefillTokensPerSecond'), 1, max)} | ${pair(col('decodeTokensPerSecond'), 1, max)} | ${pair(col('msToFirstToken'), 0)} | ${median(col('encoderColdMs')).toFixed(0)} / ${median(col('encoderWarmMs')).toFixed(0)} | ${median(col('decoderColdMs')).toFixed(0)} / ${median(col('decoderWarmMs')).toFixed(0)} | ${(max(col('wasmMemoryBytes')) / 1e6).toFixed(0)} |`);
   }
   rows.push('');
   rows.push('| encoder (batch 1, the same 64 sentences) | download MB | ms/sentence | cold / warm load to first embedding, ms |');

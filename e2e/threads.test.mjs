@@ -1,6 +1,7 @@
-// The threaded build end to end, on the real models in headless Chromium: a cross-origin
-// isolated page runs the models on two threads with the same results as on one; a page without
-// the isolation headers runs on one thread and says why.
+// The threaded builds end to end, on the real models in headless Chromium: a cross-origin
+// isolated page runs the models on two threads with the same results as on one, the relaxed-SIMD
+// build where the browser has it; the other builds agree with it; a page without the isolation
+// headers runs the plain build on one thread and says why.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openPage, startSession } from './harness.mjs';
@@ -33,6 +34,17 @@ async function runAll(page) {
 
 let isolated;
 let plain;
+/** runAll on the relaxed-SIMD build with two threads, which the other builds are compared to. */
+let relaxedTwo;
+
+/** Asserts that `other`'s embeddings are within 1e-5 of `reference`'s and its tokens the same. */
+function assertSameResults(other, reference, what) {
+  for (const model of ['all-MiniLM-L6-v2', 'multilingual-e5-small']) {
+    const worst = Math.max(...other[model].map((v, i) => Math.abs(v - reference[model][i])));
+    assert.ok(worst < 1e-5, `${model}: ${what} differs by ${worst}`);
+  }
+  assert.deepEqual(other.generated, reference.generated, what);
+}
 before(async () => {
   isolated = await startSession();
   plain = await startSession({ isolated: false });
@@ -44,18 +56,24 @@ after(async () => {
 
 test('two threads give the same embeddings and tokens as one', LONG, async () => {
   const { page: two } = await openPage(isolated, '?threads=2');
-  const onTwo = await runAll(two);
-  assert.equal(onTwo.stats.crossOriginIsolated, true);
-  assert.equal(onTwo.stats.threads, 2);
-  assert.equal(onTwo.notice, null);
+  relaxedTwo = await runAll(two);
+  assert.equal(relaxedTwo.stats.crossOriginIsolated, true);
+  assert.equal(relaxedTwo.stats.threads, 2);
+  assert.equal(relaxedTwo.stats.build, 'relaxed'); // Chromium has relaxed SIMD
+  assert.equal(relaxedTwo.notice, null);
   const { page: one } = await openPage(isolated, '?threads=1');
   const onOne = await runAll(one);
   assert.equal(onOne.stats.threads, 1);
-  for (const model of ['all-MiniLM-L6-v2', 'multilingual-e5-small']) {
-    const worst = Math.max(...onTwo[model].map((v, i) => Math.abs(v - onOne[model][i])));
-    assert.ok(worst < 1e-5, `${model}: two threads differ from one by ${worst}`);
-  }
-  assert.deepEqual(onTwo.generated, onOne.generated);
+  assert.equal(onOne.stats.build, 'relaxed');
+  assertSameResults(onOne, relaxedTwo, 'one thread');
+});
+
+test('the threaded build without relaxed SIMD gives the same results', LONG, async () => {
+  const { page } = await openPage(isolated, '?threads=2&build=threads');
+  const result = await runAll(page);
+  assert.equal(result.stats.build, 'threads');
+  assert.equal(result.stats.threads, 2);
+  assertSameResults(result, relaxedTwo, 'pkg/threads');
 });
 
 test('without cross-origin isolation the page runs on one thread and says why', LONG, async () => {
@@ -65,5 +83,7 @@ test('without cross-origin isolation the page runs on one thread and says why', 
   assert.equal(result.stats.threads, 1);
   assert.match(result.notice, /one thread.*cross-origin isolated/);
   assert.equal(result.stats.threadsShortBecause, 'not-isolated');
+  assert.equal(result.stats.build, 'plain');
+  assertSameResults(result, relaxedTwo, 'the plain build');
   assert.deepEqual(consoleErrors, []);
 });

@@ -28,6 +28,8 @@ const files = [
   'pkg/bert_vs_gpt_bg.wasm',
   'pkg/threads/bert_vs_gpt.js',
   'pkg/threads/bert_vs_gpt_bg.wasm',
+  'pkg/relaxed/bert_vs_gpt.js',
+  'pkg/relaxed/bert_vs_gpt_bg.wasm',
   'models/manifest.json',
 ];
 const hash = createHash('sha256');

@@ -2,8 +2,9 @@
 //! The encoder's products are a few dozen tokens times 384 × 384 or 384 × 1536 weights; gemm
 //! repacks an operand and walks its generic blocking on every call and reached ~24 GFLOP/s on
 //! them in the page, while this 4 × 8 register tile over 8-column weight panels keeps every
-//! accumulator in a register (~29 GFLOP/s in the page, ~40 in a V8 micro-benchmark). Natively
-//! the same tiling is plain Rust, which the compiler vectorises.
+//! accumulator in a register (~29 GFLOP/s in the page, ~40 in a V8 micro-benchmark), and the
+//! relaxed-SIMD build fuses each multiply-add. Natively the same tiling is plain Rust, which the
+//! compiler vectorises.
 
 use candle_core::{Device, Module, Tensor};
 
@@ -100,7 +101,7 @@ fn tile_product(
 }
 
 /// The same with wasm simd128: 4 rows × 2 vectors of accumulators, each weight vector loaded
-/// once per k and each activation broadcast once per k.
+/// once per k and each activation broadcast once per k (fused where relaxed SIMD is on).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn tile_product(
     x: &[f32],
@@ -127,17 +128,17 @@ fn tile_product(
             let lo = v128_load(w.add(i * PANEL) as *const v128);
             let hi = v128_load(w.add(i * PANEL + 4) as *const v128);
             let v = f32x4_splat(*xs.add(s0 + i));
-            a0 = f32x4_add(a0, f32x4_mul(v, lo));
-            b0 = f32x4_add(b0, f32x4_mul(v, hi));
+            a0 = madd(a0, v, lo);
+            b0 = madd(b0, v, hi);
             let v = f32x4_splat(*xs.add(s1 + i));
-            a1 = f32x4_add(a1, f32x4_mul(v, lo));
-            b1 = f32x4_add(b1, f32x4_mul(v, hi));
+            a1 = madd(a1, v, lo);
+            b1 = madd(b1, v, hi);
             let v = f32x4_splat(*xs.add(s2 + i));
-            a2 = f32x4_add(a2, f32x4_mul(v, lo));
-            b2 = f32x4_add(b2, f32x4_mul(v, hi));
+            a2 = madd(a2, v, lo);
+            b2 = madd(b2, v, hi);
             let v = f32x4_splat(*xs.add(s3 + i));
-            a3 = f32x4_add(a3, f32x4_mul(v, lo));
-            b3 = f32x4_add(b3, f32x4_mul(v, hi));
+            a3 = madd(a3, v, lo);
+            b3 = madd(b3, v, hi);
         }
         for (r, (lo, hi)) in [(a0, b0), (a1, b1), (a2, b2), (a3, b3)]
             .into_iter()
@@ -147,6 +148,26 @@ fn tile_product(
             v128_store(out, lo);
             v128_store(out.add(1), hi);
         }
+    }
+}
+
+/// `acc + a · b`: one fused multiply-add where the build has relaxed SIMD (pkg/relaxed: twice
+/// the multiply-adds per instruction), else a multiply and an add.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn madd(
+    acc: core::arch::wasm32::v128,
+    a: core::arch::wasm32::v128,
+    b: core::arch::wasm32::v128,
+) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    #[cfg(target_feature = "relaxed-simd")]
+    {
+        f32x4_relaxed_madd(a, b, acc)
+    }
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    {
+        f32x4_add(acc, f32x4_mul(a, b))
     }
 }
 

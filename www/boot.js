@@ -5,8 +5,11 @@
 import { WorkerClient } from './client.js';
 import { defaultThreads } from './threads.js';
 
-// ?threads=N (1 = the plain single-threaded build); by default as many as the machine has.
+// ?threads=N, by default as many as the machine has; ?build=threads|relaxed picks a threaded
+// build (see threads.js).
+const page = new URLSearchParams(location.search);
 const workerUrl = new URL('./worker.js', import.meta.url);
-workerUrl.searchParams.set('threads', String(Number(new URLSearchParams(location.search).get('threads')) || defaultThreads()));
+workerUrl.searchParams.set('threads', String(Number(page.get('threads')) || defaultThreads()));
+if (page.get('build')) workerUrl.searchParams.set('build', page.get('build'));
 
 export const client = new WorkerClient(workerUrl);

@@ -1,11 +1,21 @@
-// Which wasm build the model worker runs, and its helper threads. The threaded build (pkg/threads,
-// wasm threads over shared memory) needs a cross-origin isolated page (served with COOP/COEP,
-// as `make serve` does); elsewhere, or when one thread is asked for, the plain build runs alone.
-// Helpers are Web Workers that instantiate the same module on the same memory and then serve the
-// big matrix products (src/parallel.rs) until the worker ends.
+// Which wasm build the model worker runs, and its helper threads. A cross-origin isolated page
+// (served with COOP/COEP, as `make serve` does) runs a threaded build (wasm threads over shared
+// memory): pkg/relaxed where the browser has relaxed SIMD (its fused multiply-add speeds up the
+// f32 products), else pkg/threads. Elsewhere the plain build (pkg/) runs alone. Helpers are Web
+// Workers that instantiate the same module on the same memory and then serve the big matrix
+// products (src/parallel.rs) until the worker ends.
 
-const PLAIN = '../pkg/bert_vs_gpt.js';
-const THREADED = '../pkg/threads/bert_vs_gpt.js';
+const BUILDS = {
+  plain: '../pkg/bert_vs_gpt.js',
+  threads: '../pkg/threads/bert_vs_gpt.js',
+  relaxed: '../pkg/relaxed/bert_vs_gpt.js',
+};
+/** `(func (param v128 v128 v128) (result v128) … f32x4.relaxed_madd)`: valid only where the
+ * browser has relaxed SIMD. */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11,
+  0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
 const HELPER_START_MS = 20000;
 
 /** Threads to use by default: the machine's cores, at most 4 (products this small gain little more). */
@@ -14,29 +24,42 @@ export function defaultThreads() {
 }
 
 /**
- * Loads the wasm module for `threads` wanted threads. Resolves to { wasm, reason }: the
- * module's exports (its `threads()` tells how many it runs on) and why that is fewer than
+ * The build a page runs: plain without cross-origin isolation; else `wanted` ('threads' |
+ * 'relaxed') where the browser can run it, or the fastest it can.
+ */
+function chooseBuild(wanted) {
+  if (!self.crossOriginIsolated) return 'plain';
+  const relaxed = WebAssembly.validate(RELAXED_SIMD_PROBE);
+  if (wanted === 'threads' || (wanted === 'relaxed' && relaxed)) return wanted;
+  return relaxed ? 'relaxed' : 'threads';
+}
+
+/**
+ * Loads the wasm module for `threads` wanted threads (and the `wanted` build, see chooseBuild).
+ * Resolves to { wasm, build, reason }: the module's exports (its `threads()` tells how many it
+ * runs on), which build ('plain' | 'threads' | 'relaxed') and why it runs on fewer threads than
  * wanted ('not-isolated' | 'helpers-failed' | null).
  */
-export async function loadWasm(threads) {
-  const threaded = threads > 1 && self.crossOriginIsolated;
-  const wasm = await import(threaded ? THREADED : PLAIN);
+export async function loadWasm(threads, wanted = null) {
+  const build = chooseBuild(wanted);
+  const wasm = await import(BUILDS[build]);
   await wasm.default();
-  if (!threaded) return { wasm, reason: threads > 1 ? 'not-isolated' : null };
+  if (build === 'plain') return { wasm, build, reason: threads > 1 ? 'not-isolated' : null };
+  if (threads === 1) return { wasm, build, reason: null };
   try {
-    await startHelpers(wasm, threads - 1);
-    return { wasm, reason: null };
+    await startHelpers(wasm, BUILDS[build], threads - 1);
+    return { wasm, build, reason: null };
   } catch (error) {
     console.warn('wasm helper threads did not start:', error);
-    return { wasm, reason: 'helpers-failed' };
+    return { wasm, build, reason: 'helpers-failed' };
   }
 }
 
 /** Workers kept referenced: a browser may otherwise collect one that shares memory. */
 const helpers = [];
 
-/** Starts `count` helpers; products use them only once every one is serving. */
-async function startHelpers(wasm, count) {
+/** Starts `count` helpers on the module `url`; products use them only once every one is serving. */
+async function startHelpers(wasm, url, count) {
   const [module, memory] = wasm.helperSeed();
   const started = Array.from({ length: count }, () => {
     const helper = new Worker(new URL('./thread-helper.js', import.meta.url), { type: 'module' });
@@ -44,7 +67,7 @@ async function startHelpers(wasm, count) {
     return new Promise((resolve, reject) => {
       helper.onmessage = ({ data }) => (data?.type === 'serving' ? resolve() : reject(new Error(data?.message)));
       helper.onerror = (event) => reject(new Error(event.message || 'a helper failed to load'));
-      helper.postMessage({ url: new URL(THREADED, import.meta.url).href, module, memory });
+      helper.postMessage({ url: new URL(url, import.meta.url).href, module, memory });
     });
   });
   let timer;

@@ -7,10 +7,12 @@ import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
 /** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
 let wasm = null;
-/** Why the module runs on fewer threads than asked for (see threads.js), for 'stats'. */
+/** Which build runs and why it has fewer threads than asked for (see threads.js), for 'stats'. */
+let build = null;
 let threadsShortBecause = null;
-const wasmReady = loadWasm(Number(new URL(self.location.href).searchParams.get('threads')) || 1).then((loaded) => {
-  ({ wasm, reason: threadsShortBecause } = loaded);
+const params = new URL(self.location.href).searchParams;
+const wasmReady = loadWasm(Number(params.get('threads')) || 1, params.get('build')).then((loaded) => {
+  ({ wasm, build, reason: threadsShortBecause } = loaded);
 });
 /** The WeightStore of the last 'configure', as a promise: requests that arrive while it is
  * still reading the manifest wait for it. */
@@ -315,9 +317,9 @@ const verbs = {
     return { ...scored, topTexts: handle.tokenTexts(Uint32Array.from(scored.topIds)), finishReason };
   },
 
-  /** What the benchmark reports: wasm memory (it only grows, so this is its peak) and threads. */
+  /** What the benchmark reports: wasm memory (it only grows, so this is its peak), threads and build. */
   stats() {
-    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, crossOriginIsolated: self.crossOriginIsolated };
+    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, build, crossOriginIsolated: self.crossOriginIsolated };
   },
 
   /** Makes the wasm module panic, to show (and test) that the page recovers. */
