@@ -4,7 +4,7 @@
 // headers runs the plain build on one thread and says why.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openPage, startSession } from './harness.mjs';
+import { cosine, openPage, startSession } from './harness.mjs';
 
 const LONG = { timeout: 300_000 };
 const TEXTS = [
@@ -37,14 +37,26 @@ let plain;
 /** runAll on the relaxed-SIMD build with two threads, which the other builds are compared to. */
 let relaxedTwo;
 
-/** Asserts that `other`'s embeddings are within 1e-5 of `reference`'s and its tokens the same. */
-function assertSameResults(other, reference, what) {
+/**
+ * Asserts that `other` gives `reference`'s tokens and embeddings: within 1e-5 on the same build;
+ * across builds e5 only within cosine 0.9999, since its 4-bit layers round activations to 8
+ * bits, which turns a fused multiply-add's last-bit differences into whole rounding steps.
+ */
+function assertSameResults(other, reference, what, { sameBuild = false } = {}) {
   for (const model of ['all-MiniLM-L6-v2', 'multilingual-e5-small']) {
-    const worst = Math.max(...other[model].map((v, i) => Math.abs(v - reference[model][i])));
-    assert.ok(worst < 1e-5, `${model}: ${what} differs by ${worst}`);
+    if (sameBuild || model === 'all-MiniLM-L6-v2') {
+      const worst = Math.max(...other[model].map((v, i) => Math.abs(v - reference[model][i])));
+      assert.ok(worst < 1e-5, `${model}: ${what} differs by ${worst}`);
+      continue;
+    }
+    for (let t = 0; t < TEXTS.length; t++) {
+      const [a, b] = [other, reference].map((r) => r[model].slice(t * 384, (t + 1) * 384));
+      assert.ok(cosine(a, b) > 0.9999, `${model}, text ${t}: ${what} at cosine ${cosine(a, b)}`);
+    }
   }
   assert.deepEqual(other.generated, reference.generated, what);
 }
+
 before(async () => {
   isolated = await startSession();
   plain = await startSession({ isolated: false });
@@ -65,7 +77,7 @@ test('two threads give the same embeddings and tokens as one', LONG, async () =>
   const onOne = await runAll(one);
   assert.equal(onOne.stats.threads, 1);
   assert.equal(onOne.stats.build, 'relaxed');
-  assertSameResults(onOne, relaxedTwo, 'one thread');
+  assertSameResults(onOne, relaxedTwo, 'one thread', { sameBuild: true });
 });
 
 test('the threaded build without relaxed SIMD gives the same results', LONG, async () => {

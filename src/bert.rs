@@ -41,6 +41,18 @@ impl Module for Linear {
     }
 }
 
+impl Linear {
+    /// `activation(x · Wᵀ + b)`; the f32 product applies exact GELU as it writes its output.
+    fn forward_activated(&self, x: &Tensor, activation: HiddenAct) -> candle_core::Result<Tensor> {
+        match (self, activation) {
+            (Linear::F32(layer), HiddenAct::Gelu) => layer.forward_then(x, crate::gelu::gelu),
+            (_, HiddenAct::Gelu) => crate::gelu::gelu_erf(&self.forward(x)?),
+            (_, HiddenAct::GeluApproximate) => self.forward(x)?.gelu(),
+            (_, HiddenAct::Relu) => self.forward(x)?.relu(),
+        }
+    }
+}
+
 /// The word-embedding table.
 enum Words {
     F32(Tensor),
@@ -365,14 +377,6 @@ impl Bert {
         }
     }
 
-    fn activate(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        match self.activation {
-            HiddenAct::Gelu => crate::gelu::gelu_erf(x),
-            HiddenAct::GeluApproximate => x.gelu(),
-            HiddenAct::Relu => x.relu(),
-        }
-    }
-
     /// Last hidden states (batch, seq, hidden) of `ids` (batch, seq); `mask` is 1 for a real
     /// token and 0 for padding, which no token attends to.
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
@@ -391,7 +395,7 @@ impl Bert {
             let context = attention::self_attention(&layer.qkv.forward(&x)?, mask, self.heads)?;
             let attended = layer.attention_out.forward(&context)?;
             x = layer.attention_norm.forward(&(x + attended)?)?;
-            let mid = self.activate(&layer.up.forward(&x)?)?;
+            let mid = layer.up.forward_activated(&x, self.activation)?;
             let out = layer.down.forward(&mid)?;
             x = layer.output_norm.forward(&(x + out)?)?;
         }

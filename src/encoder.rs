@@ -9,8 +9,12 @@ use std::io::Cursor;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::Tensor;
 use candle_transformers::models::bert::Config;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use tokenizers::{Encoding, Tokenizer};
+use tokenizers::{
+    DecoderWrapper, Encoding, Model, ModelWrapper, NormalizerWrapper, PostProcessorWrapper,
+    PreTokenizerWrapper, TokenizerImpl,
+};
 
 use crate::bert::Bert;
 use crate::e5_convert::QUERY_PREFIX;
@@ -18,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::flops::Shape;
 use crate::gguf_tensors::GgufTensors;
 use crate::pooling::{l2_normalize, masked_mean};
+use crate::unigram::UnigramTokenizer;
 
 /// Texts are run through BERT in padded batches of at most this many, shortest first, so
 /// that a long text does not make every short one pay for its padding.
@@ -62,11 +67,36 @@ pub struct Embeddings {
     pub truncated: Vec<bool>,
 }
 
+/// A `tokenizers` pipeline whose model is whatever tokenizer.json names (MiniLM's WordPiece).
+type JsonTokenizer = TokenizerImpl<
+    ModelWrapper,
+    NormalizerWrapper,
+    PreTokenizerWrapper,
+    PostProcessorWrapper,
+    DecoderWrapper,
+>;
+
+/// The encoders' tokenizers: MiniLM's as `tokenizers` reads it, e5's with its Unigram model
+/// over sorted pieces (src/unigram.rs: ~20 times faster to build).
+enum TextTokenizer {
+    Json(Box<JsonTokenizer>),
+    Unigram(Box<UnigramTokenizer>),
+}
+
+impl TextTokenizer {
+    fn encode(&self, text: String) -> tokenizers::Result<Encoding> {
+        match self {
+            TextTokenizer::Json(tokenizer) => tokenizer.encode(text, true),
+            TextTokenizer::Unigram(tokenizer) => tokenizer.encode(text, true),
+        }
+    }
+}
+
 /// A loaded sentence encoder.
 pub struct Encoder {
     network: Bert,
     /// Without truncation (to show and count whole texts); `tokenize` cuts for the model.
-    tokenizer: Tokenizer,
+    tokenizer: TextTokenizer,
     /// Put before every text (multilingual-e5 is trained on "query: …").
     prefix: &'static str,
     max_tokens: usize,
@@ -96,7 +126,7 @@ impl Encoder {
                 )
             })?;
         let max_tokens = sentence.max_seq_length.min(config.max_position_embeddings);
-        let tokenizer = whole_text_tokenizer(files.tokenizer)?;
+        let tokenizer = TextTokenizer::Json(Box::new(whole_text_tokenizer(files.tokenizer)?));
 
         let tensors = SliceSafetensors::new(files.weights)
             .map_err(|e| bad_file("model.safetensors", "safetensors file", e))?;
@@ -121,13 +151,13 @@ impl Encoder {
             what: "multilingual-e5 model",
         })?;
         let max_tokens = network.context_length();
-        let tokenizer = whole_text_tokenizer(files.tokenizer)?;
+        let tokenizer: UnigramTokenizer = whole_text_tokenizer(files.tokenizer)?;
         let pad_id = tokenizer
             .token_to_id("<pad>")
             .ok_or_else(|| bad_file("tokenizer.json", "XLM-R tokenizer", "it has no <pad>"))?;
         Ok(Self {
             network,
-            tokenizer,
+            tokenizer: TextTokenizer::Unigram(Box::new(tokenizer)),
             prefix: QUERY_PREFIX,
             max_tokens,
             pad_id,
@@ -154,7 +184,7 @@ impl Encoder {
     /// Text `index` whole, prefixed, with the model's special tokens.
     fn encode(&self, index: usize, text: &str) -> Result<Encoding> {
         self.tokenizer
-            .encode(format!("{}{text}", self.prefix), true)
+            .encode(format!("{}{text}", self.prefix))
             .map_err(|e| Error::Tokenize {
                 index,
                 reason: e.to_string(),
@@ -232,14 +262,19 @@ impl Encoder {
     }
 }
 
-/// The tokenizer in `bytes` with neither padding (sentence-transformers pads nothing) nor
-/// truncation (MiniLM's tokenizer.json pads and truncates at 128).
-fn whole_text_tokenizer(bytes: &[u8]) -> Result<Tokenizer> {
+/// The tokenizer in `bytes` (with model `M`) with neither padding (sentence-transformers pads
+/// nothing) nor truncation (MiniLM's tokenizer.json pads and truncates at 128).
+fn whole_text_tokenizer<M: Model + DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<
+    TokenizerImpl<M, NormalizerWrapper, PreTokenizerWrapper, PostProcessorWrapper, DecoderWrapper>,
+> {
     let bad = |e: &dyn ToString| bad_file("tokenizer.json", "tokenizer", e.to_string());
     // tokenizers 0.23 panics (an `expect`) on some malformed JSON inside a "decoder": check
     // the syntax first, so a damaged file is an error, not a crashed worker.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| bad(&e))?;
-    let mut tokenizer = Tokenizer::from_bytes(bytes).map_err(|e| bad(&e))?;
+    let mut tokenizer: TokenizerImpl<M, _, _, _, _> =
+        serde_json::from_slice(bytes).map_err(|e| bad(&e))?;
     tokenizer.with_padding(None);
     tokenizer.with_truncation(None).map_err(|e| bad(&e))?;
     Ok(tokenizer)

@@ -12,7 +12,7 @@ use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
 
 /// Output columns per weight panel: two f32x4 vectors.
-const PANEL: usize = 8;
+pub(crate) const PANEL: usize = 8;
 /// Tokens per register tile.
 const TILE_ROWS: usize = 4;
 /// The least work worth a thread: 2 panels of a 384-input layer are ~6k multiply-adds a token.
@@ -24,6 +24,7 @@ pub struct PackedLinear {
     inputs: usize,
     outputs: usize,
     panels: Vec<f32>,
+    /// Padded with zeros to whole panels.
     bias: Vec<f32>,
 }
 
@@ -31,12 +32,13 @@ impl PackedLinear {
     /// Packs `weight` (out, in) and `bias` (out).
     pub fn new(weight: &Tensor, bias: &Tensor) -> candle_core::Result<Self> {
         let (outputs, inputs) = weight.dims2()?;
-        let bias: Vec<f32> = bias.to_vec1()?;
+        let mut bias: Vec<f32> = bias.to_vec1()?;
         if bias.len() != outputs {
             candle_core::bail!("a bias of {} for {outputs} outputs", bias.len());
         }
         let rows: Vec<Vec<f32>> = weight.to_vec2()?;
         let panel_count = outputs.div_ceil(PANEL);
+        bias.resize(panel_count * PANEL, 0.0);
         let mut panels = vec![0f32; panel_count * inputs * PANEL];
         for (o, row) in rows.iter().enumerate() {
             let (panel, column) = (o / PANEL, o % PANEL);
@@ -52,9 +54,10 @@ impl PackedLinear {
         })
     }
 
-    /// Y (tokens × out) for X (tokens × in), both row-major; the panels are split over the
-    /// page's threads.
-    fn product(&self, x: &[f32], tokens: usize) -> Vec<f32> {
+    /// Y (tokens × out) for X (tokens × in), both row-major, each output passed through
+    /// `finish` (e.g. an activation, applied while the tile is still in registers); the panels
+    /// are split over the page's threads.
+    fn product(&self, x: &[f32], tokens: usize, finish: impl Fn(f32) -> f32 + Sync) -> Vec<f32> {
         let (k, n) = (self.inputs, self.outputs);
         let mut y = vec![0f32; tokens * n];
         let out = PartsWrite::new(&mut y);
@@ -62,23 +65,40 @@ impl PackedLinear {
             for p in part {
                 let panel = &self.panels[p * k * PANEL..][..k * PANEL];
                 let columns = PANEL.min(n - p * PANEL);
-                let bias = &self.bias[p * PANEL..][..columns];
-                for row in (0..tokens).step_by(TILE_ROWS) {
-                    let rows = TILE_ROWS.min(tokens - row);
-                    let mut tile = [[0f32; PANEL]; TILE_ROWS];
-                    tile_product(&x[row * k..], k, rows, panel, &mut tile);
-                    for (r, values) in tile.iter().take(rows).enumerate() {
-                        let start = (row + r) * n + p * PANEL;
-                        // SAFETY: panel p's columns belong to this part alone.
-                        let slots = unsafe { out.range(start..start + columns) };
-                        for ((o, v), b) in slots.iter_mut().zip(values).zip(bias) {
-                            *o = v + b;
-                        }
+                let bias = &self.bias[p * PANEL..][..PANEL];
+                panel_product(x, tokens, k, panel, |token, values| {
+                    // The whole fixed-size row, so that `finish` vectorises.
+                    for (v, b) in values.iter_mut().zip(bias) {
+                        *v = finish(*v + b);
                     }
-                }
+                    let start = token * n + p * PANEL;
+                    // SAFETY: panel p's columns belong to this part alone.
+                    let slots = unsafe { out.range(start..start + columns) };
+                    slots.copy_from_slice(&values[..columns]);
+                });
             }
         });
         y
+    }
+}
+
+/// Every row of x (`tokens` × k, row-major) times one k × 8 panel (k-major: 8 values per k):
+/// `row(token, values)` receives each token's 8 outputs. Shared by the f32 and the 4-bit
+/// layers (whose prefill dequantizes a panel at a time).
+pub(crate) fn panel_product(
+    x: &[f32],
+    tokens: usize,
+    k: usize,
+    panel: &[f32],
+    mut row: impl FnMut(usize, &mut [f32; PANEL]),
+) {
+    for first in (0..tokens).step_by(TILE_ROWS) {
+        let rows = TILE_ROWS.min(tokens - first);
+        let mut tile = [[0f32; PANEL]; TILE_ROWS];
+        tile_product(&x[first * k..], k, rows, panel, &mut tile);
+        for (r, values) in tile.iter_mut().take(rows).enumerate() {
+            row(first + r, values);
+        }
     }
 }
 
@@ -171,9 +191,14 @@ fn madd(
     }
 }
 
-impl Module for PackedLinear {
-    /// `x · Wᵀ + b` for x of shape (…, in).
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+impl PackedLinear {
+    /// `finish(x · Wᵀ + b)`, elementwise, for x of shape (…, in): the activation runs on every
+    /// thread as part of the product instead of as one more pass over the output.
+    pub fn forward_then(
+        &self,
+        x: &Tensor,
+        finish: impl Fn(f32) -> f32 + Sync,
+    ) -> candle_core::Result<Tensor> {
         let dims = x.dims();
         if dims.last() != Some(&self.inputs) {
             candle_core::bail!(
@@ -183,8 +208,17 @@ impl Module for PackedLinear {
         }
         let mut out_dims = dims.to_vec();
         *out_dims.last_mut().expect("at least one dimension") = self.outputs;
-        let y = with_values(x, |values| self.product(values, values.len() / self.inputs))?;
+        let y = with_values(x, |values| {
+            self.product(values, values.len() / self.inputs, finish)
+        })?;
         Tensor::from_vec(y, out_dims, &Device::Cpu)
+    }
+}
+
+impl Module for PackedLinear {
+    /// `x · Wᵀ + b` for x of shape (…, in).
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.forward_then(x, |v| v)
     }
 }
 
@@ -194,7 +228,7 @@ mod tests {
     use crate::test_support::max_difference;
 
     #[test]
-    fn equals_candles_matmul_for_every_remainder_of_rows_and_columns() {
+    fn equals_candles_matmul_and_activation_for_every_remainder_of_rows_and_columns() {
         let device = Device::Cpu;
         for (tokens, inputs, outputs) in [
             (1, 8, 8),
@@ -206,17 +240,21 @@ mod tests {
             let w = Tensor::randn(0f32, 1., (outputs, inputs), &device).unwrap();
             let b = Tensor::randn(0f32, 1., outputs, &device).unwrap();
             let x = Tensor::randn(0f32, 1., (2, tokens, inputs), &device).unwrap();
-            let ours = PackedLinear::new(&w, &b).unwrap().forward(&x).unwrap();
+            let layer = PackedLinear::new(&w, &b).unwrap();
             let reference = x
                 .broadcast_matmul(&w.t().unwrap())
                 .unwrap()
                 .broadcast_add(&b)
                 .unwrap();
-            let difference = max_difference(&ours, &reference);
+            let difference = max_difference(&layer.forward(&x).unwrap(), &reference);
             assert!(
                 difference < 1e-4,
                 "{tokens}×{inputs}×{outputs}: {difference}"
             );
+            // An activation applied while writing equals candle's after the product.
+            let activated = layer.forward_then(&x, |v| v.max(0.0)).unwrap();
+            let difference = max_difference(&activated, &reference.relu().unwrap());
+            assert!(difference < 1e-4, "relu: {difference}");
         }
     }
 }

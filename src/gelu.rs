@@ -34,14 +34,15 @@ pub fn erf(x: f32) -> f32 {
     p / q
 }
 
-/// `x · Φ(x)` for every value of `x`.
+/// `v · Φ(v)`, GELU of one value.
+#[inline(always)]
+pub fn gelu(v: f32) -> f32 {
+    0.5 * v * (1.0 + erf(v * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// GELU of every value of `x`.
 pub fn gelu_erf(x: &Tensor) -> Result<Tensor> {
-    let values: Vec<f32> = with_values(x, |values| {
-        values
-            .iter()
-            .map(|&v| 0.5 * v * (1.0 + erf(v * std::f32::consts::FRAC_1_SQRT_2)))
-            .collect()
-    })?;
+    let values: Vec<f32> = with_values(x, |values| values.iter().map(|&v| gelu(v)).collect())?;
     Tensor::from_vec(values, x.shape(), x.device())
 }
 

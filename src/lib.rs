@@ -29,6 +29,7 @@ pub mod projection;
 pub mod q4_linear;
 pub mod sampling;
 pub mod tensor_values;
+pub mod unigram;
 pub mod vectors;
 pub mod vocabulary;
 

@@ -59,13 +59,6 @@ impl<'a, T> PartsWrite<'a, T> {
         }
     }
 
-    /// The first element, for kernels (gemm) that write a strided region of their own; the
-    /// slice must hold at least `needed` elements.
-    pub fn as_mut_ptr(&self, needed: usize) -> *mut T {
-        assert!(needed <= self.len);
-        self.start
-    }
-
     /// The elements in `range`.
     ///
     /// # Safety

@@ -10,7 +10,8 @@
 //!   activation rounded to 8 bits (Q8_1, as llama.cpp does) — wasm simd128 in the browser,
 //!   plain Rust natively.
 //! * Several tokens (prefill, scoring): the activations go through the same 8-bit rounding,
-//!   the weights are dequantized to f32 and multiplied by gemm. The products are exactly those
+//!   and each panel of 8 weight rows is dequantized to f32 (in cache) and multiplied by the f32
+//!   layers' register-tile kernel (`f32_linear::panel_product`). The products are exactly those
 //!   of the 8-bit kernel; only the order of float additions differs.
 //!
 //! Either way the weight rows are split over the page's threads (`parallel`).
@@ -21,22 +22,19 @@ use half::f16;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
+use crate::f32_linear::{panel_product, PANEL};
 use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
 
 /// Values per Q4 / Q8_1 block.
 const BLOCK: usize = 32;
-/// From this many tokens on, dequantize the weights and use gemm.
-const GEMM_FROM_TOKENS: usize = 4;
-/// The least work worth a thread: 64 weight rows, or 4096 blocks to convert at load.
+/// From this many tokens on, dequantize the weights a panel at a time for the f32 kernel.
+const PANELS_FROM_TOKENS: usize = 4;
+/// The least work worth a thread: 64 weight rows for one token, 2 panels of 8 rows for
+/// several, or 4096 blocks to convert at load.
 const ROWS_PER_PART: usize = 64;
+const PANELS_PER_PART: usize = 2;
 const BLOCKS_PER_PART: usize = 4096;
-
-thread_local! {
-    /// The dequantized weights of the matrix being multiplied, reused between calls (one
-    /// matrix at a time: allocating and zeroing megabytes per call showed in profiles).
-    static WEIGHTS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
-}
 
 /// A Q4_1 block with its scales already in f32: value j is `d · q_j + m`, q_j ∈ 0..=15, low
 /// nibbles holding values 0–15 and high nibbles 16–31 (GGML's layout).
@@ -144,12 +142,20 @@ impl Q4Linear {
         &self.blocks[r * per_row..(r + 1) * per_row]
     }
 
-    /// Rows `rows` of the weights as f32, row after row, written into `out`.
-    fn dequantize_rows(&self, rows: Range<usize>, out: &mut [f32]) {
-        let per_row = self.cols / BLOCK;
-        let blocks = &self.blocks[rows.start * per_row..rows.end * per_row];
-        for (block, values) in blocks.iter().zip(out.chunks_exact_mut(BLOCK)) {
-            dequantize_block(block, values);
+    /// Rows `rows` (at most 8) of the weights as f32 in `f32_linear`'s panel layout: k-major,
+    /// 8 values per k, missing rows zero.
+    fn dequantize_panel(&self, rows: Range<usize>, panel: &mut [f32]) {
+        if rows.len() < PANEL {
+            panel.fill(0.0);
+        }
+        let mut values = [0f32; BLOCK];
+        for (column, r) in rows.enumerate() {
+            for (b, block) in self.row(r).iter().enumerate() {
+                dequantize_block(block, &mut values);
+                for (i, &v) in values.iter().enumerate() {
+                    panel[(b * BLOCK + i) * PANEL + column] = v;
+                }
+            }
         }
     }
 }
@@ -174,22 +180,23 @@ impl Module for Q4Linear {
         let mut out = vec![0f32; tokens * self.rows];
         let writes = PartsWrite::new(&mut out);
 
-        if tokens >= GEMM_FROM_TOKENS {
+        if tokens >= PANELS_FROM_TOKENS {
             let rounded: Vec<f32> = activations
                 .iter()
                 .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
                 .collect();
-            WEIGHTS.with_borrow_mut(|weights| {
-                weights.resize(self.rows * cols, 0.0);
-                let weights = PartsWrite::new(weights);
-                parallel::for_each_part(self.rows, ROWS_PER_PART, &|rows| {
-                    // SAFETY: these weight rows and output columns belong to this part alone.
-                    let w = unsafe { weights.range(rows.start * cols..rows.end * cols) };
-                    self.dequantize_rows(rows.clone(), w);
-                    unsafe {
-                        matmul_transposed(&rounded, w, tokens, cols, &writes, rows, self.rows)
-                    };
-                });
+            parallel::for_each_part(self.rows.div_ceil(PANEL), PANELS_PER_PART, &|part| {
+                let mut panel = vec![0f32; cols * PANEL];
+                for p in part {
+                    let rows = p * PANEL..(p * PANEL + PANEL).min(self.rows);
+                    self.dequantize_panel(rows.clone(), &mut panel);
+                    panel_product(&rounded, tokens, cols, &panel, |token, values| {
+                        let start = token * self.rows + rows.start;
+                        // SAFETY: these output columns belong to this part alone.
+                        let slots = unsafe { writes.range(start..start + rows.len()) };
+                        slots.copy_from_slice(&values[..rows.len()]);
+                    });
+                }
             });
         } else {
             let per_row = cols / BLOCK;
@@ -205,50 +212,6 @@ impl Module for Q4Linear {
             });
         }
         Tensor::from_vec(out, out_dims, &Device::Cpu)
-    }
-}
-
-/// Columns `rows` of the product x · Wᵀ, for x (tokens × cols) and those rows of W (row-major,
-/// `w`), written into `out` (tokens × `width`).
-///
-/// # Safety
-/// No other thread may touch those output columns meanwhile.
-unsafe fn matmul_transposed(
-    x: &[f32],
-    w: &[f32],
-    tokens: usize,
-    cols: usize,
-    out: &PartsWrite<f32>,
-    rows: Range<usize>,
-    width: usize,
-) {
-    assert!(x.len() >= tokens * cols && w.len() >= rows.len() * cols && rows.end <= width);
-    // SAFETY: output (t, r) for r in `rows` is out[t · width + r], inside the tokens × width
-    // slice (`as_mut_ptr` asserts its length), and the caller keeps those elements to us. The
-    // pointers cover tokens × cols, rows × cols and that strided output, matching the
-    // dimensions and strides given (rhs is Wᵀ: element (k, n) at w[n · cols + k]).
-    unsafe {
-        gemm::gemm(
-            tokens,
-            rows.len(),
-            cols,
-            out.as_mut_ptr(tokens * width).add(rows.start),
-            1,
-            width as isize,
-            false,
-            x.as_ptr(),
-            1,
-            cols as isize,
-            w.as_ptr(),
-            cols as isize,
-            1,
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
     }
 }
 
@@ -403,14 +366,19 @@ mod tests {
 
     #[test]
     fn both_paths_agree_with_each_other_and_with_candle() {
-        for dtype in [GgmlDType::Q4_1, GgmlDType::Q4_0] {
-            let (q, dense) = matrix(48, 128, dtype);
+        // 44 rows: the last panel of 8 is part empty.
+        for (dtype, rows) in [
+            (GgmlDType::Q4_1, 48),
+            (GgmlDType::Q4_0, 48),
+            (GgmlDType::Q4_1, 44),
+        ] {
+            let (q, dense) = matrix(rows, 128, dtype);
             let layer = Q4Linear::new(&q).unwrap();
             let candle = QMatMul::from_qtensor(q).unwrap();
-            for tokens in [1, 3, GEMM_FROM_TOKENS, 9] {
+            for tokens in [1, 3, PANELS_FROM_TOKENS, 9] {
                 let x = activations(tokens, 128);
                 let ours = layer.forward(&x).unwrap();
-                assert_eq!(ours.dims(), &[1, tokens, 48]);
+                assert_eq!(ours.dims(), &[1, tokens, rows]);
                 // candle's Q4 × Q8 paths round activations the same way (Q4_1's offsets in f16).
                 assert!(
                     max_difference(&ours, &candle.forward(&x).unwrap()) < 2e-3,
@@ -423,8 +391,8 @@ mod tests {
                     "{dtype:?}, tokens {tokens}"
                 );
             }
-            // One token alone equals the same token in a gemm batch.
-            let x = activations(GEMM_FROM_TOKENS, 128);
+            // One token alone equals the same token in a batch (the panel path).
+            let x = activations(PANELS_FROM_TOKENS, 128);
             let batch = layer.forward(&x).unwrap();
             let first = layer.forward(&x.narrow(1, 0, 1).unwrap()).unwrap();
             assert!(max_difference(&first, &batch.narrow(1, 0, 1).unwrap()) < 1e-5);

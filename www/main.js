@@ -67,7 +67,6 @@ ready
   })
   .catch(() => {}); // a worker that cannot start is reported where `ready` is awaited
 client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
-installHook({ ready, models, offlineReady });
 
 translatePage();
 document.querySelector('#language').addEventListener('click', () => setLanguage(language() === 'en' ? 'zh' : 'en'));
@@ -106,8 +105,8 @@ function setPresenter(on) {
 presenter.addEventListener('click', () => setPresenter(!document.body.classList.contains('presenter')));
 setPresenter(choiceParam('present', ['1']) === '1');
 
-try {
-  await ready;
+/** The panels, mounted while the worker starts (their requests queue behind its 'configure'). */
+const mounted = (async () => {
   const presets = await loadData('presets.json');
   mountSettings(document.querySelector('#settings'), {
     weightsBase,
@@ -130,6 +129,10 @@ try {
   mountRoiPanel(document.querySelector('#roi'), { models });
   mountContextPanel(document.querySelector('#context'), { models, presets: presets.context });
   mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers });
-} catch (error) {
+})();
+/** The hook's `ready`: the worker is configured and every button is wired. */
+const pageReady = Promise.all([ready, mounted]).then(() => undefined);
+pageReady.catch((error) => {
   showNotices(appNotices, [{ text: t('app.workerFailed', { message: error.message }), kind: 'error' }]);
-}
+});
+installHook({ ready: pageReady, models, offlineReady });

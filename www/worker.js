@@ -27,13 +27,12 @@ let decoderQueue = Promise.resolve();
 const vocabularies = new Map();
 const keywordCandidates = new Map();
 const CACHED_HANDLES = 4;
-/** Checks of stored weight files (see WeightStore.load), run once the worker has been idle for
- * IDLE_MS: a page loads a model and then uses it in a second request, which the check would slow. */
+/** Checks of stored weight files (see WeightStore.load), run once no request has come for
+ * IDLE_MS: a page loads a model and then uses it, often in a burst of requests, which the
+ * check (~100 ms of hashing) would slow. */
 const checksWhenIdle = [];
 const IDLE_MS = 1000;
-/** Verbs that start before the module is ready: they read the manifest or stored weights first,
- * which overlaps the module's instantiation (model() waits for it before building). */
-const EARLY_VERBS = new Set(['configure', 'clearDownloads', 'plan', 'load', 'embed', 'tokenize', 'flops', 'analogy', 'keywords', 'generate', 'score', 'cancel', 'resume']);
+let lastRequestAt = 0;
 
 /** `cache.get(key)`, else `make()` stored under key; the oldest entries are freed. */
 function cached(cache, key, make) {
@@ -74,7 +73,6 @@ async function model(id, role, report) {
       const { role: actual } = (await requireStore()).model(id);
       for (let attempt = 0; ; attempt += 1) {
         const { bytes, verify } = await (await requireStore()).load(id, report);
-        await wasmReady; // the stored bytes were read while the module was instantiating
         report({ phase: 'compile' });
         let built;
         try {
@@ -102,9 +100,10 @@ async function model(id, role, report) {
   return found;
 }
 
-/** Runs the pending checks unless a request came in since the worker went idle. */
+/** Runs the pending checks if no request is in flight or came in the last IDLE_MS (else the
+ * last request schedules this again as it ends). */
 function runChecksIfIdle() {
-  if (runs.size === 0) checksWhenIdle.splice(0).forEach((check) => check());
+  if (runs.size === 0 && performance.now() - lastRequestAt >= IDLE_MS) checksWhenIdle.splice(0).forEach((check) => check());
 }
 
 /**
@@ -237,10 +236,14 @@ function typedArrayBuffers(value) {
 }
 
 const verbs = {
+  /** Reads the manifest (while the module instantiates) and answers once both are ready: the
+   * page's `ready`. */
   async configure({ manifestUrl, weightsBase }) {
     store = WeightStore.open(manifestUrl, weightsBase);
     store.catch(() => {}); // reported to this request; later ones see it through requireStore
-    return { models: Object.keys((await store).manifest.models) };
+    const { manifest } = await store;
+    await wasmReady;
+    return { models: Object.keys(manifest.models) };
   },
 
   /** Deletes the stored weights (loaded models stay loaded): `{bytes}` freed. */
@@ -350,8 +353,9 @@ self.onmessage = async ({ data: { id, verb, args = {} } }) => {
   const report = (progress) => self.postMessage({ id, kind: 'progress', progress });
   const control = new RunControl(args.paused ? 1 : Infinity);
   runs.set(id, control);
+  lastRequestAt = performance.now();
   try {
-    if (!EARLY_VERBS.has(verb)) await wasmReady;
+    if (verb !== 'configure') await wasmReady; // configure waits itself, after starting its fetch
     const handler = verbs[verb];
     if (!handler) throw new Error(`unknown request "${verb}"`);
     const value = await handler(args, report, control);
