@@ -49,8 +49,9 @@ function assertSameResults(other, reference, what, { sameBuild = false } = {}) {
       assert.ok(worst < 1e-5, `${model}: ${what} differs by ${worst}`);
       continue;
     }
+    const dim = reference[model].length / TEXTS.length;
     for (let t = 0; t < TEXTS.length; t++) {
-      const [a, b] = [other, reference].map((r) => r[model].slice(t * 384, (t + 1) * 384));
+      const [a, b] = [other, reference].map((r) => r[model].slice(t * dim, (t + 1) * dim));
       assert.ok(cosine(a, b) > 0.9999, `${model}, text ${t}: ${what} at cosine ${cosine(a, b)}`);
     }
   }
