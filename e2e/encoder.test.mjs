@@ -109,6 +109,39 @@ test('every reference text (Chinese, emoji, over 256 tokens) matches the fixture
   await context.close();
 });
 
+test('MiniLM with int16 weights: within cosine 0.9999 of the reference, chosen by URL, header or hook', LONG, async () => {
+  const { page, context, consoleErrors } = await openPage(session, '?precision=int16');
+  const texts = reference.cases.map((c) => c.text);
+  const expected = reference.cases.map((c) => c.embedding);
+  assert.equal(await page.locator('#precision-choice').inputValue(), 'int16');
+  assert.equal((await page.evaluate(() => window.bertVsGpt.stats())).precision, 'int16');
+  const rounded = await hookEmbed(page, texts);
+  const { worstCosine, worstAbs } = compareRows(rounded.vectors, 384, expected);
+  console.log(`# int16 weights in the browser: worst cosine ${worstCosine}, worst abs ${worstAbs}`);
+  // Rounded, so not the f32 numbers (worst abs ~1e-3), but as close as the README promises.
+  assert.ok(worstCosine >= 0.9999 && worstAbs > 1e-5, `cosine ${worstCosine}, abs ${worstAbs}`);
+  assert.deepEqual(rounded.tokenCounts, reference.cases.map((c) => c.ids.length));
+
+  // The header switches back to f32: the loaded MiniLM is dropped, the URL forgets the choice,
+  // and the next embedding is f32's again.
+  await page.selectOption('#precision-choice', 'f32');
+  await page.waitForFunction(() => !new URLSearchParams(location.search).has('precision'));
+  assert.equal((await page.evaluate(() => window.bertVsGpt.stats())).precision, 'f32');
+  const exact = compareRows((await hookEmbed(page, texts)).vectors, 384, expected);
+  assert.ok(exact.worstCosine >= 0.9999 && exact.worstAbs <= 1e-4, JSON.stringify(exact));
+
+  // The hook sets it too, the header and URL follow, and a bad value is refused with a message.
+  assert.equal(await page.evaluate(() => window.bertVsGpt.setPrecision('int16')), 'int16');
+  assert.equal(await page.locator('#precision-choice').inputValue(), 'int16');
+  assert.match(page.url(), /precision=int16/);
+  const again = await hookEmbed(page, texts.slice(0, 3));
+  assert.deepEqual(again.vectors, rounded.vectors.slice(0, 3 * 384));
+  const refused = await page.evaluate(() => window.bertVsGpt.setPrecision('int4').catch((e) => e.message));
+  assert.match(refused, /precision must be 'f32' or 'int16'/);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
 test('"Download now" shows byte progress per file; a second visit downloads nothing', LONG, async () => {
   const first = await openPage(session);
   // Record every progress row the status area ever shows.

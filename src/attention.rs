@@ -3,14 +3,16 @@
 //! copies, two batched matmuls of 12 small gemm calls each, scale, mask, softmax with libm's
 //! scalar `exp`, a transpose back): with a few dozen tokens those fixed costs, not arithmetic,
 //! were ~15% of the encoder. Here each (text, head) pair is one pass over its rows, with an exp
-//! the compiler vectorises, and the pairs are split over the page's threads.
+//! the compiler vectorises, and the pairs are split over the page's threads. A pair's keys are
+//! first laid out 8 at a time by dimension, so scores and the weighted sum of values are each
+//! 8 running sums in registers (a dot product per key with a horizontal sum cost twice as much).
 
 use candle_core::{Result, Tensor};
 
 use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
 
-/// Lanes of the partial sums in a dot product: two simd128 vectors.
+/// Running sums kept side by side: two simd128 vectors.
 const LANES: usize = 8;
 
 /// Attention of every token to the real (mask 1) tokens of its own text. `qkv` is
@@ -39,29 +41,27 @@ pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tenso
     with_values(qkv, |rows| {
         let scale = 1.0 / (head_dim as f32).sqrt();
         parallel::for_each_part(batch * heads, 1, &|pairs| {
-            let mut weights = vec![0f32; seq];
+            let mut keys = Vec::with_capacity(seq);
+            let mut key_blocks = Vec::new();
+            let mut scores = Vec::new();
             for pair in pairs {
                 let (text, head) = (pair / heads, pair % heads);
                 let row = |token: usize, part: usize| {
                     let start = (text * seq + token) * width + part * hidden + head * head_dim;
                     &rows[start..start + head_dim]
                 };
-                let keys: Vec<usize> = (0..seq).filter(|&t| real[text * seq + t]).collect();
+                keys.clear();
+                keys.extend((0..seq).filter(|&t| real[text * seq + t]));
+                transpose_keys(&keys, |key| row(key, 1), scale, head_dim, &mut key_blocks);
+                scores.resize(key_blocks.len() / head_dim, 0.0);
                 for query in 0..seq {
-                    let q = row(query, 0);
-                    let scores = &mut weights[..keys.len()];
-                    for (score, &key) in scores.iter_mut().zip(&keys) {
-                        *score = dot(q, row(key, 1)) * scale;
-                    }
-                    softmax_in_place(scores);
+                    block_scores(row(query, 0), &key_blocks, &mut scores);
+                    let probabilities = &mut scores[..keys.len()];
+                    softmax_in_place(probabilities);
                     let start = (text * seq + query) * hidden + head * head_dim;
                     // SAFETY: this (token, head) slice of the output belongs to this pair alone.
                     let context = unsafe { writes.range(start..start + head_dim) };
-                    for (&p, &key) in scores.iter().zip(&keys) {
-                        for (c, v) in context.iter_mut().zip(row(key, 2)) {
-                            *c += p * v;
-                        }
-                    }
+                    weighted_sum(probabilities, &keys, |key| row(key, 2), context);
                 }
             }
         });
@@ -69,24 +69,69 @@ pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tenso
     Tensor::from_vec(out, (batch, seq, hidden), qkv.device())
 }
 
-/// a · b, summed in `LANES` independent partial sums so that it vectorises.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut sums = [0f32; LANES];
-    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        // Fixed-length arrays: no bounds checks left in the way of the vectoriser.
-        let (x, y): (&[f32; LANES], &[f32; LANES]) = (x.try_into().unwrap(), y.try_into().unwrap());
-        for lane in 0..LANES {
-            sums[lane] += x[lane] * y[lane];
+/// The keys (rows of `head_dim` values), scaled, in blocks of `LANES`: block b holds, for each
+/// dimension in turn, that dimension of keys b·LANES… (zeros past the last key), so that one
+/// query's scores against a block are `LANES` running sums, in registers.
+fn transpose_keys<'a>(
+    keys: &[usize],
+    key_row: impl Fn(usize) -> &'a [f32],
+    scale: f32,
+    head_dim: usize,
+    blocks: &mut Vec<f32>,
+) {
+    blocks.clear();
+    blocks.resize(keys.len().div_ceil(LANES) * head_dim * LANES, 0.0);
+    for (j, &key) in keys.iter().enumerate() {
+        let block = &mut blocks[j / LANES * head_dim * LANES..][..head_dim * LANES];
+        for (d, &k) in key_row(key).iter().enumerate() {
+            block[d * LANES + j % LANES] = k * scale;
         }
     }
-    sums.iter().sum::<f32>() + tail
+}
+
+/// `query`'s scaled score against every key of `blocks` (as `transpose_keys` lays them out).
+fn block_scores(query: &[f32], blocks: &[f32], scores: &mut [f32]) {
+    let block_len = query.len() * LANES;
+    for (block, out) in blocks
+        .chunks_exact(block_len)
+        .zip(scores.chunks_exact_mut(LANES))
+    {
+        let mut sums = [0f32; LANES];
+        for (&q, keys) in query.iter().zip(block.chunks_exact(LANES)) {
+            // Fixed-length arrays: no bounds checks left in the way of the vectoriser.
+            let keys: &[f32; LANES] = keys.try_into().unwrap();
+            for lane in 0..LANES {
+                sums[lane] += q * keys[lane];
+            }
+        }
+        out.copy_from_slice(&sums);
+    }
+}
+
+/// `context = Σ p_j · value_row(key_j)`, `LANES` dimensions at a time so that the running sums
+/// stay in registers.
+fn weighted_sum<'a>(
+    probabilities: &[f32],
+    keys: &[usize],
+    value_row: impl Fn(usize) -> &'a [f32],
+    context: &mut [f32],
+) {
+    let whole = context.len() / LANES * LANES;
+    for start in (0..whole).step_by(LANES) {
+        let mut sums = [0f32; LANES];
+        for (&p, &key) in probabilities.iter().zip(keys) {
+            let values: &[f32; LANES] = value_row(key)[start..start + LANES].try_into().unwrap();
+            for lane in 0..LANES {
+                sums[lane] += p * values[lane];
+            }
+        }
+        context[start..start + LANES].copy_from_slice(&sums);
+    }
+    for (&p, &key) in probabilities.iter().zip(keys) {
+        for (c, v) in context[whole..].iter_mut().zip(&value_row(key)[whole..]) {
+            *c += p * v;
+        }
+    }
 }
 
 /// Turns scores into probabilities: exp(s − max), normalised to sum 1.

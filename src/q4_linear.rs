@@ -11,7 +11,7 @@
 //!   plain Rust natively.
 //! * Several tokens (prefill, scoring): the activations go through the same 8-bit rounding,
 //!   and each panel of 8 weight rows is dequantized to f32 (in cache) and multiplied by the f32
-//!   layers' register-tile kernel (`f32_linear::panel_product`). The products are exactly those
+//!   layers' register-tile kernel (`packed_linear::panel_product`). The products are exactly those
 //!   of the 8-bit kernel; only the order of float additions differs.
 //!
 //! Either way the weight rows are split over the page's threads (`parallel`).
@@ -22,7 +22,7 @@ use half::f16;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::f32_linear::{panel_product, PANEL};
+use crate::packed_linear::{panel_product, PANEL};
 use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
 
@@ -142,7 +142,7 @@ impl Q4Linear {
         &self.blocks[r * per_row..(r + 1) * per_row]
     }
 
-    /// Rows `rows` (at most 8) of the weights as f32 in `f32_linear`'s panel layout: k-major,
+    /// Rows `rows` (at most 8) of the weights as f32 in `packed_linear`'s panel layout: k-major,
     /// 8 values per k, missing rows zero.
     fn dequantize_panel(&self, rows: Range<usize>, panel: &mut [f32]) {
         if rows.len() < PANEL {

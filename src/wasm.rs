@@ -149,13 +149,14 @@ pub struct Encoder(encoder::Encoder);
 #[wasm_bindgen]
 impl Encoder {
     /// Loads from the bytes of model.safetensors, config.json, tokenizer.json and
-    /// sentence_bert_config.json.
+    /// sentence_bert_config.json, its matrices kept as 'f32' or 'int16' (`precision`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         weights: &[u8],
         config: &[u8],
         tokenizer: &[u8],
         sentence_config: &[u8],
+        precision: &str,
     ) -> Result<Encoder, JsError> {
         let files = encoder::EncoderFiles {
             weights,
@@ -163,7 +164,8 @@ impl Encoder {
             tokenizer,
             sentence_config,
         };
-        encoder::Encoder::from_files(&files)
+        let precision = precision.parse().map_err(|e: String| JsError::new(&e))?;
+        encoder::Encoder::from_files_at(&files, precision)
             .map(Encoder)
             .map_err(js_error)
     }

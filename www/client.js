@@ -1,7 +1,7 @@
 // The page's side of the model worker: each request gets an id, a promise and, while it
 // runs, progress callbacks. Nothing here computes; it only carries requests and answers.
 // When the wasm module panics the worker reports it and stops; the client then starts a
-// fresh worker (configured as the last one was) and fires 'restart' with {detail: message}.
+// fresh worker (given the last settings the old one had) and fires 'restart' with {detail: message}.
 // When a stored weight file fails its check after its model answered, the worker drops the
 // model and the client fires 'unloaded' with {detail: {model, message}}.
 
@@ -14,6 +14,9 @@ export class ModelError extends Error {
   }
 }
 
+/** Verbs that set how the worker works (where weights are, MiniLM's precision), not ask it. */
+const SETTINGS = ['configure', 'precision'];
+
 export class WorkerClient extends EventTarget {
   #workerUrl;
   #worker;
@@ -21,8 +24,8 @@ export class WorkerClient extends EventTarget {
   #nextId = 1;
   /** Set once the worker could not start: later calls fail at once instead of waiting forever. */
   #failure = null;
-  /** The last 'configure' arguments, given again to a restarted worker. */
-  #configuration = null;
+  /** The last arguments of each settings verb, given again to a restarted worker. */
+  #settings = new Map();
 
   constructor(workerUrl) {
     super();
@@ -46,7 +49,7 @@ export class WorkerClient extends EventTarget {
    */
   start(verb, args = {}, { onProgress } = {}) {
     const id = this.#nextId++;
-    if (verb === 'configure') this.#configuration = args;
+    if (SETTINGS.includes(verb)) this.#settings.set(verb, args);
     const result = this.#failure
       ? Promise.reject(new ModelError({ name: 'WorkerError', message: this.#failure }))
       : new Promise((resolve, reject) => {
@@ -96,7 +99,7 @@ export class WorkerClient extends EventTarget {
     for (const { reject } of this.#pending.values()) reject(new ModelError({ name: 'ModelCrash', message }));
     this.#pending.clear();
     this.#startWorker();
-    if (this.#configuration) this.call('configure', this.#configuration).catch(() => {});
+    for (const [verb, args] of this.#settings) this.call(verb, args).catch(() => {});
     this.dispatchEvent(new CustomEvent('restart', { detail: message }));
   }
 

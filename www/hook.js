@@ -6,6 +6,7 @@ import { contextCost } from './lessons/context.js';
 import { keybert } from './lessons/keywords.js';
 import { runRoi } from './lessons/roi.js';
 import { DECODER } from './models.js';
+import { PRECISIONS } from './threads.js';
 
 const HAN = /\p{Script=Han}/u;
 
@@ -134,6 +135,16 @@ export function installHook({ ready, models, offlineReady }) {
     async panic() {
       await ready;
       return models.client.call('panic');
+    },
+
+    /**
+     * MiniLM's matrices from its next load on: 'f32' (as published) or 'int16' (16-bit
+     * integers: faster, within cosine 0.9999); a loaded MiniLM is dropped. Resolves to it.
+     */
+    async setPrecision(precision) {
+      check(PRECISIONS.includes(precision), "setPrecision(precision): precision must be 'f32' or 'int16'");
+      await ready;
+      return models.setPrecision(precision);
     },
 
     /** The worker's wasm memory in bytes (its peak: wasm memory never shrinks) and thread count. */

@@ -1,6 +1,7 @@
 // The page's entry point: configures the model worker (started by boot.js), wires the panels,
 // installs the hook.
 import { client } from './boot.js';
+import { PRECISIONS } from './threads.js';
 import { loadData } from './data.js';
 import { element, showNotices } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
@@ -94,6 +95,15 @@ function setEncoderChoice(choice) {
 }
 encoderChoice.addEventListener('change', () => setEncoderChoice(encoderChoice.value));
 setEncoderChoice(choiceParam('encoder', ENCODERS) ?? AUTO);
+
+/** MiniLM's weights, f32 or int16 (faster); remembered in the URL, which boot.js gives the worker. */
+const precisionChoice = document.querySelector('#precision-choice');
+precisionChoice.value = choiceParam('precision', PRECISIONS) ?? 'f32';
+precisionChoice.addEventListener('change', () => models.setPrecision(precisionChoice.value));
+models.addEventListener('precision', ({ detail: precision }) => {
+  precisionChoice.value = precision;
+  updateUrl({ precision: precision === 'f32' ? null : precision });
+});
 
 /** Presenter mode: large type for a projector; remembered in the URL. */
 const presenter = document.querySelector('#presenter');

@@ -30,9 +30,10 @@ export class Models extends EventTarget {
         this.refreshPlan(id);
       }
     });
-    // A stored copy of `model` failed its check after loading: it loads again (downloading) on next use.
+    // `model` was dropped (a stored copy failed its check after loading, with a message; or it
+    // was built at another precision): it loads again on next use.
     client.addEventListener('unloaded', ({ detail: { model, message } }) => {
-      this.#update(model, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: [message] });
+      this.#update(model, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: message ? [message] : [] });
       this.refreshPlan(model);
     });
   }
@@ -53,6 +54,14 @@ export class Models extends EventTarget {
     const before = this.encoder;
     this.#encoderChoice = choice;
     if (this.encoder !== before) this.dispatchEvent(new Event('encoder'));
+  }
+
+  /** MiniLM's matrices from its next load on: 'f32' or 'int16' (a loaded MiniLM is dropped);
+   * fires 'precision' with {detail: precision}. */
+  async setPrecision(precision) {
+    await this.#client.call('precision', { precision });
+    this.dispatchEvent(new CustomEvent('precision', { detail: precision }));
+    return precision;
   }
 
   /** The worker connection, for verbs that do not involve loading a model. */

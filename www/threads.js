@@ -18,6 +18,10 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 ]);
 const HELPER_START_MS = 20000;
 
+/** How the f32 encoder (MiniLM) may keep its matrices, in every build: as published, or as
+ * 16-bit integers multiplied in integers (src/int16_panel.rs; ?precision=int16). */
+export const PRECISIONS = ['f32', 'int16'];
+
 /** Threads to use by default: the machine's cores, at most 4 (products this small gain little more). */
 export function defaultThreads() {
   return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));

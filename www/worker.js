@@ -2,7 +2,7 @@
 // loading and inference never freeze the page. One handler per verb; every message carries
 // the request id it answers. Long runs (generate, score) advance one chunk or token at a
 // time and yield between them, so 'cancel' and 'resume' messages are seen within a token.
-import { loadWasm } from './threads.js';
+import { loadWasm, PRECISIONS } from './threads.js';
 import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
 /** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
@@ -11,6 +11,9 @@ let wasm = null;
 let build = null;
 let threadsShortBecause = null;
 const params = new URL(self.location.href).searchParams;
+/** How f32 encoders' matrices (MiniLM's) are kept from their next load on: 'f32' as published,
+ * or 'int16' (faster, within cosine 0.9999; README: Performance). */
+let encoderWeights = PRECISIONS.includes(params.get('precision')) ? params.get('precision') : 'f32';
 const wasmReady = loadWasm(Number(params.get('threads')) || 1, params.get('build')).then((loaded) => {
   ({ wasm, build, reason: threadsShortBecause } = loaded);
 });
@@ -51,8 +54,9 @@ const BUILDERS = {
   encoder(files) {
     const encoder = files['model.gguf']
       ? wasm.Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
-      : new wasm.Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json']);
-    return { handle: encoder, info: { dim: encoder.dim, maxTokens: encoder.maxTokens } };
+      : new wasm.Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json'], encoderWeights);
+    const precision = files['model.gguf'] ? null : encoderWeights;
+    return { handle: encoder, precision, info: { dim: encoder.dim, maxTokens: encoder.maxTokens, precision } };
   },
   decoder(files) {
     const gguf = Object.keys(files).find((name) => name.endsWith('.gguf'));
@@ -88,7 +92,7 @@ async function model(id, role, report) {
           }
           throw error;
         }
-        checksWhenIdle.push(() => verify().catch((damage) => unload(id, damage)));
+        checksWhenIdle.push(() => verify().catch((damage) => unload(id, `${damage.message} What it answered since loading may be wrong.`)));
         return { role: actual, ...built };
       }
     })();
@@ -107,11 +111,12 @@ function runChecksIfIdle() {
 }
 
 /**
- * A stored file of model `id` failed its check after the model was built from it: the model
- * (and what was computed with it) is dropped, so the next use loads it again, downloading, and
- * the page is told that what it answered may be wrong.
+ * Drops model `id` and what was computed with it, so that its next use loads it again: when a
+ * stored file failed its check after the model was built from it (it downloads again, and
+ * `message` tells the page that what it answered may be wrong), or when it was built at
+ * another precision (no message).
  */
-async function unload(id, damage) {
+async function unload(id, message) {
   const dropped = loaded.get(id);
   loaded.delete(id);
   for (const cache of [vocabularies, keywordCandidates]) {
@@ -122,7 +127,7 @@ async function unload(id, damage) {
       }
     }
   }
-  self.postMessage({ kind: 'unloaded', model: id, message: `${damage.message} What it answered since loading may be wrong.` });
+  self.postMessage({ kind: 'unloaded', model: id, message });
   const { handle } = await dropped;
   // Freed after the generations queued with it, and after requests that already hold it.
   decoderQueue = decoderQueue.then(() => setTimeout(() => handle.free()));
@@ -321,8 +326,20 @@ const verbs = {
   },
 
   /** What the benchmark reports: wasm memory (it only grows, so this is its peak), threads and build. */
+  /** Keeps f32 encoders' matrices at `precision` ('f32' or 'int16') from their next load on;
+   * one loaded at another precision is dropped (it loads again, from storage, on next use). */
+  async precision({ precision }) {
+    if (!PRECISIONS.includes(precision)) throw new TypeError(`precision must be 'f32' or 'int16', not ${JSON.stringify(precision)}.`);
+    encoderWeights = precision;
+    for (const [id, loading] of loaded) {
+      const built = await loading.catch(() => null);
+      if (built?.precision && built.precision !== precision && loaded.get(id) === loading) unload(id, null);
+    }
+    return precision;
+  },
+
   stats() {
-    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, build, crossOriginIsolated: self.crossOriginIsolated };
+    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, build, precision: encoderWeights, crossOriginIsolated: self.crossOriginIsolated };
   },
 
   /** Makes the wasm module panic, to show (and test) that the page recovers. */

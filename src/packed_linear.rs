@@ -1,51 +1,93 @@
-//! An f32 linear layer with its weights packed once, at load, for a small wasm simd128 kernel.
-//! The encoder's products are a few dozen tokens times 384 × 384 or 384 × 1536 weights; gemm
-//! repacks an operand and walks its generic blocking on every call and reached ~24 GFLOP/s on
-//! them in the page, while this 4 × 8 register tile over 8-column weight panels keeps every
-//! accumulator in a register (~29 GFLOP/s in the page, ~40 in a V8 micro-benchmark), and the
-//! relaxed-SIMD build fuses each multiply-add. Natively the same tiling is plain Rust, which the
-//! compiler vectorises.
+//! The encoder's linear layers with their weights packed once, at load, into panels of 8
+//! output columns for small wasm simd128 register-tile kernels. The encoder's products are a
+//! few dozen tokens times 384 × 384 or 384 × 1536 weights; gemm repacks an operand and walks
+//! its generic blocking on every call and reached ~24 GFLOP/s on them in the page, while this
+//! 4 × 8 tile over f32 panels keeps every accumulator in a register (~29 GFLOP/s in the page,
+//! ~40 in a V8 micro-benchmark), and the relaxed-SIMD build fuses each multiply-add. The
+//! weights may instead be rounded to 16-bit integers (`WeightPrecision::Int16`, `int16_panel`).
+//! Natively
+//! the same tiling is plain Rust, which the compiler vectorises.
 
 use candle_core::{Device, Module, Tensor};
 
+use crate::int16_panel::Int16Panels;
 use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
 
 /// Output columns per weight panel: two f32x4 vectors.
 pub(crate) const PANEL: usize = 8;
 /// Tokens per register tile.
-const TILE_ROWS: usize = 4;
+pub(crate) const TILE_ROWS: usize = 4;
 /// The least work worth a thread: 2 panels of a 384-input layer are ~6k multiply-adds a token.
 const PANELS_PER_PART: usize = 2;
 
-/// `x · Wᵀ + b` with W of shape (out, in), stored as panels of 8 output columns, each panel
-/// `in` rows of 8 values (k-major), the last panel padded with zero columns.
+/// How an f32 checkpoint's matrices are kept: as they are, or rounded to 16-bit integers (11
+/// significant bits per output column; half the bytes, faster in the page, embeddings within
+/// cosine 0.9999 of f32's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WeightPrecision {
+    #[default]
+    F32,
+    Int16,
+}
+
+impl std::str::FromStr for WeightPrecision {
+    type Err = String;
+
+    /// 'f32' or 'int16', as the page's `?precision=` names them.
+    fn from_str(name: &str) -> Result<Self, String> {
+        match name {
+            "f32" => Ok(Self::F32),
+            "int16" => Ok(Self::Int16),
+            other => Err(format!("weights {other:?}: expected 'f32' or 'int16'")),
+        }
+    }
+}
+
+/// The panels: f32 (each `in` rows of 8 values, k-major, the last panel padded with zero
+/// columns) or 16-bit integers.
+enum Panels {
+    F32(Vec<f32>),
+    Int16(Int16Panels),
+}
+
+/// `x · Wᵀ + b` with W of shape (out, in), stored as panels of 8 output columns.
 pub struct PackedLinear {
     inputs: usize,
     outputs: usize,
-    panels: Vec<f32>,
+    panels: Panels,
     /// Padded with zeros to whole panels.
     bias: Vec<f32>,
 }
 
 impl PackedLinear {
-    /// Packs `weight` (out, in) and `bias` (out).
-    pub fn new(weight: &Tensor, bias: &Tensor) -> candle_core::Result<Self> {
+    /// Packs `weight` (out, in) and `bias` (out), keeping the weights at `precision`.
+    pub fn new(
+        weight: &Tensor,
+        bias: &Tensor,
+        precision: WeightPrecision,
+    ) -> candle_core::Result<Self> {
         let (outputs, inputs) = weight.dims2()?;
         let mut bias: Vec<f32> = bias.to_vec1()?;
         if bias.len() != outputs {
             candle_core::bail!("a bias of {} for {outputs} outputs", bias.len());
         }
-        let rows: Vec<Vec<f32>> = weight.to_vec2()?;
+        let rows: Vec<f32> = weight.flatten_all()?.to_vec1()?;
         let panel_count = outputs.div_ceil(PANEL);
         bias.resize(panel_count * PANEL, 0.0);
-        let mut panels = vec![0f32; panel_count * inputs * PANEL];
-        for (o, row) in rows.iter().enumerate() {
-            let (panel, column) = (o / PANEL, o % PANEL);
-            for (k, &w) in row.iter().enumerate() {
-                panels[(panel * inputs + k) * PANEL + column] = w;
+        let panels = match precision {
+            WeightPrecision::F32 => {
+                let mut panels = vec![0f32; panel_count * inputs * PANEL];
+                for (o, row) in rows.chunks_exact(inputs.max(1)).enumerate() {
+                    let (panel, column) = (o / PANEL, o % PANEL);
+                    for (k, &w) in row.iter().enumerate() {
+                        panels[(panel * inputs + k) * PANEL + column] = w;
+                    }
+                }
+                Panels::F32(panels)
             }
-        }
+            WeightPrecision::Int16 => Panels::Int16(Int16Panels::new(&rows, outputs, inputs)),
+        };
         Ok(Self {
             inputs,
             outputs,
@@ -55,18 +97,21 @@ impl PackedLinear {
     }
 
     /// Y (tokens × out) for X (tokens × in), both row-major, each output passed through
-    /// `finish` (e.g. an activation, applied while the tile is still in registers); the panels
+    /// `finish` (e.g. an activation, applied while the tile is still in cache); the panels
     /// are split over the page's threads.
     fn product(&self, x: &[f32], tokens: usize, finish: impl Fn(f32) -> f32 + Sync) -> Vec<f32> {
         let (k, n) = (self.inputs, self.outputs);
         let mut y = vec![0f32; tokens * n];
         let out = PartsWrite::new(&mut y);
+        let rounded = match &self.panels {
+            Panels::Int16(panels) => Some(panels.quantize(x, tokens)),
+            Panels::F32(_) => None,
+        };
         parallel::for_each_part(n.div_ceil(PANEL), PANELS_PER_PART, &|part| {
             for p in part {
-                let panel = &self.panels[p * k * PANEL..][..k * PANEL];
                 let columns = PANEL.min(n - p * PANEL);
                 let bias = &self.bias[p * PANEL..][..PANEL];
-                panel_product(x, tokens, k, panel, |token, values| {
+                let write = |token: usize, values: &mut [f32; PANEL]| {
                     // The whole fixed-size row, so that `finish` vectorises.
                     for (v, b) in values.iter_mut().zip(bias) {
                         *v = finish(*v + b);
@@ -75,10 +120,35 @@ impl PackedLinear {
                     // SAFETY: panel p's columns belong to this part alone.
                     let slots = unsafe { out.range(start..start + columns) };
                     slots.copy_from_slice(&values[..columns]);
-                });
+                };
+                match (&self.panels, &rounded) {
+                    (Panels::F32(panels), _) => {
+                        panel_product(x, tokens, k, &panels[p * k * PANEL..][..k * PANEL], write)
+                    }
+                    (Panels::Int16(panels), Some(rounded)) => {
+                        panels.panel_product(rounded, p, write)
+                    }
+                    (Panels::Int16(_), None) => unreachable!("integer panels round their input"),
+                }
             }
         });
         y
+    }
+}
+
+/// Runs `tile(first, rows)` for every group of up to 4 consecutive tokens and hands each row
+/// of the tile it returns to `row(token, values)`. Shared by the f32 and integer kernels.
+pub(crate) fn for_each_tile(
+    tokens: usize,
+    mut tile: impl FnMut(usize, usize) -> [[f32; PANEL]; TILE_ROWS],
+    mut row: impl FnMut(usize, &mut [f32; PANEL]),
+) {
+    for first in (0..tokens).step_by(TILE_ROWS) {
+        let rows = TILE_ROWS.min(tokens - first);
+        let mut values = tile(first, rows);
+        for (r, values) in values.iter_mut().take(rows).enumerate() {
+            row(first + r, values);
+        }
     }
 }
 
@@ -90,16 +160,17 @@ pub(crate) fn panel_product(
     tokens: usize,
     k: usize,
     panel: &[f32],
-    mut row: impl FnMut(usize, &mut [f32; PANEL]),
+    row: impl FnMut(usize, &mut [f32; PANEL]),
 ) {
-    for first in (0..tokens).step_by(TILE_ROWS) {
-        let rows = TILE_ROWS.min(tokens - first);
-        let mut tile = [[0f32; PANEL]; TILE_ROWS];
-        tile_product(&x[first * k..], k, rows, panel, &mut tile);
-        for (r, values) in tile.iter_mut().take(rows).enumerate() {
-            row(first + r, values);
-        }
-    }
+    for_each_tile(
+        tokens,
+        |first, rows| {
+            let mut tile = [[0f32; PANEL]; TILE_ROWS];
+            tile_product(&x[first * k..], k, rows, panel, &mut tile);
+            tile
+        },
+        row,
+    );
 }
 
 /// `rows` (≤ 4) rows of x, each `k` long, times one k × 8 panel.
@@ -240,7 +311,7 @@ mod tests {
             let w = Tensor::randn(0f32, 1., (outputs, inputs), &device).unwrap();
             let b = Tensor::randn(0f32, 1., outputs, &device).unwrap();
             let x = Tensor::randn(0f32, 1., (2, tokens, inputs), &device).unwrap();
-            let layer = PackedLinear::new(&w, &b).unwrap();
+            let layer = PackedLinear::new(&w, &b, WeightPrecision::F32).unwrap();
             let reference = x
                 .broadcast_matmul(&w.t().unwrap())
                 .unwrap()
