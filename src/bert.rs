@@ -18,9 +18,9 @@ use half::f16;
 use crate::attention;
 use crate::e5_convert::ARCHITECTURE;
 use crate::error::{Error, Result};
-use crate::packed_linear::{PackedLinear, WeightPrecision};
 use crate::flops::Shape;
 use crate::gguf_tensors::GgufTensors;
+use crate::packed_linear::{PackedLinear, WeightPrecision};
 use crate::q4_linear::Q4Linear;
 
 const Q4_0_BLOCK: usize = 32;

@@ -37,8 +37,7 @@ impl Int16Panels {
         let mut values = vec![0i16; panels * padded * PANEL];
         let mut scales = vec![0f32; panels * PANEL];
         for (o, row) in rows.chunks_exact(inputs.max(1)).enumerate().take(outputs) {
-            let largest = row.iter().fold(0f32, |m, w| m.max(w.abs()));
-            let scale = largest / WEIGHT_STEPS as f32;
+            let scale = largest_magnitude(row) / WEIGHT_STEPS as f32;
             scales[o] = scale;
             let inverse = if scale > 0.0 { 1.0 / scale } else { 0.0 };
             let (panel, column) = (o / PANEL, o % PANEL);
@@ -47,9 +46,8 @@ impl Int16Panels {
                 values[at] = (w * inverse).round_ties_even() as i16;
             }
         }
-        let activation_steps = (i32::MAX / (WEIGHT_STEPS * padded.max(1) as i32))
-            .min(MOST_ACTIVATION_STEPS)
-            .max(1);
+        let activation_steps =
+            (i32::MAX / (WEIGHT_STEPS * padded.max(1) as i32)).clamp(1, MOST_ACTIVATION_STEPS);
         Self {
             inputs,
             padded,
@@ -71,18 +69,22 @@ impl Int16Panels {
         assert_eq!(x.padded, k);
         let panel = &self.values[p * k * PANEL..][..k * PANEL];
         let scales = &self.scales[p * PANEL..][..PANEL];
-        for_each_tile(x.tokens(), |first, rows| {
-            let mut sums = [[0i32; PANEL]; TILE_ROWS];
-            tile_product(&x.values[first * k..], k, rows, panel, &mut sums);
-            let mut tile = [[0f32; PANEL]; TILE_ROWS];
-            for (r, (values, sums)) in tile.iter_mut().zip(&sums).take(rows).enumerate() {
-                let step = x.scales[first + r];
-                for ((v, &s), &w) in values.iter_mut().zip(sums).zip(scales) {
-                    *v = s as f32 * step * w;
+        for_each_tile(
+            x.tokens(),
+            |first, rows| {
+                let mut sums = [[0i32; PANEL]; TILE_ROWS];
+                tile_product(&x.values[first * k..], k, rows, panel, &mut sums);
+                let mut tile = [[0f32; PANEL]; TILE_ROWS];
+                for (r, (values, sums)) in tile.iter_mut().zip(&sums).take(rows).enumerate() {
+                    let step = x.scales[first + r];
+                    for ((v, &s), &w) in values.iter_mut().zip(sums).zip(scales) {
+                        *v = s as f32 * step * w;
+                    }
                 }
-            }
-            tile
-        }, &mut row);
+                tile
+            },
+            &mut row,
+        );
     }
 
     /// `x` (`tokens` × inputs, row-major) rounded for this matrix.
@@ -124,13 +126,13 @@ fn largest_magnitude(row: &[f32]) -> f32 {
             *lane = if v > *lane { v } else { *lane };
         }
     }
-    lanes
-        .iter()
-        .fold(tail, |m, &v| if v > m { v } else { m })
+    lanes.iter().fold(tail, |m, &v| if v > m { v } else { m })
 }
 
 /// `out[i] = round(row[i] · inverse)`; the values fit i16 by the caller's choice of `inverse`.
+/// `out` may be longer (padding), and its extra values are left alone.
 fn round_row(row: &[f32], inverse: f32, out: &mut [i16]) {
+    let out = &mut out[..row.len()];
     let (mut chunks, mut outs) = (row.chunks_exact(8), out.chunks_exact_mut(8));
     for (x, o) in (&mut chunks).zip(&mut outs) {
         round_eight(x.try_into().unwrap(), inverse, o.try_into().unwrap());
@@ -208,7 +210,9 @@ fn tile_product(
     sums: &mut [[i32; PANEL]; TILE_ROWS],
 ) {
     use core::arch::wasm32::*;
-    assert!(k % 2 == 0 && panel.len() >= k * PANEL && x.len() >= rows * k && rows <= TILE_ROWS);
+    assert!(
+        k.is_multiple_of(2) && panel.len() >= k * PANEL && x.len() >= rows * k && rows <= TILE_ROWS
+    );
     // Rows past `rows` read row 0 again (their sums are discarded), so the loop has no branches.
     let start = |r: usize| if r < rows { r * k } else { 0 };
     let (s0, s1, s2, s3) = (start(0), start(1), start(2), start(3));
@@ -254,7 +258,9 @@ mod tests {
     /// Exact integer sums: the rounded product equals the f64 product of the rounded values.
     #[test]
     fn sums_the_rounded_values_exactly_for_every_remainder() {
-        for (tokens, inputs, outputs) in [(1, 3, 5), (5, 8, 9), (9, 37, 17), (4, 1536, 8)] {
+        for (tokens, inputs, outputs) in
+            [(1, 3, 5), (2, 15, 3), (5, 8, 9), (9, 37, 17), (4, 1536, 8)]
+        {
             let w: Vec<f32> = (0..outputs * inputs)
                 .map(|i| ((i * 7919 % 1000) as f32 - 500.0) / 300.0)
                 .collect();
@@ -289,7 +295,10 @@ mod tests {
                         .map(|k| (x[t * inputs + k] * w[o * inputs + k]) as f64)
                         .sum();
                     let got = got[t * outputs + o] as f64;
-                    assert!((got - exact).abs() <= 1e-5 * exact.abs().max(1.0), "{got} {exact}");
+                    assert!(
+                        (got - exact).abs() <= 1e-5 * exact.abs().max(1.0),
+                        "{got} {exact}"
+                    );
                     // And the rounding itself is small: within 1% of the largest possible sum.
                     let bound: f64 = (0..inputs)
                         .map(|k| (x[t * inputs + k] * w[o * inputs + k]).abs() as f64)
@@ -303,9 +312,7 @@ mod tests {
     #[test]
     fn keeps_every_sum_inside_i32() {
         let panels = Int16Panels::new(&vec![1.0; 4 * 1536], 4, 1536);
-        assert!(
-            panels.activation_steps as i64 * WEIGHT_STEPS as i64 * 1536 <= i32::MAX as i64
-        );
+        assert!(panels.activation_steps as i64 * WEIGHT_STEPS as i64 * 1536 <= i32::MAX as i64);
         let zeros = panels.quantize(&vec![0.0; 1536], 1);
         assert!(zeros.values.iter().all(|&v| v == 0) && zeros.scales == [0.0]);
     }
