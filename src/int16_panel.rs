@@ -7,6 +7,7 @@
 //! Weight steps matter most: ±127 (8 bits) gave a worst cosine of 0.9993 to the f64
 //! reference, ±1023 gives 0.99998 (tests/minilm_fidelity.rs).
 
+use crate::float_steps::largest_magnitude;
 use crate::packed_linear::{for_each_tile, PANEL, TILE_ROWS};
 
 /// Weight steps each side of zero: 11 bits.
@@ -109,24 +110,6 @@ impl Int16Panels {
             scales,
         }
     }
-}
-
-/// The largest |v| in `row` (0 for none). With comparisons, not `f32::max`, which is a libm
-/// call per value in wasm.
-fn largest_magnitude(row: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let chunks = row.chunks_exact(8);
-    let tail = chunks
-        .remainder()
-        .iter()
-        .fold(0f32, |m, v| if v.abs() > m { v.abs() } else { m });
-    for chunk in chunks {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            let v = v.abs();
-            *lane = if v > *lane { v } else { *lane };
-        }
-    }
-    lanes.iter().fold(tail, |m, &v| if v > m { v } else { m })
 }
 
 /// `out[i] = round(row[i] · inverse)`; the values fit i16 by the caller's choice of `inverse`.

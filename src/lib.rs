@@ -15,6 +15,7 @@ pub mod e5_convert;
 pub mod e5s1;
 pub mod encoder;
 pub mod error;
+pub mod float_steps;
 pub mod flops;
 pub mod gelu;
 pub mod generation;

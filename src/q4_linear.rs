@@ -22,6 +22,7 @@ use half::f16;
 use std::ops::Range;
 
 use crate::error::{Error, Result};
+use crate::float_steps::{largest_magnitude, round_half_away};
 use crate::packed_linear::{panel_product, PANEL};
 use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
@@ -257,13 +258,13 @@ fn dequantize_block(block: &Block4, values: &mut [f32]) {
 
 /// Rounds 32 values to 8 bits with one scale, as llama.cpp's `quantize_row_q8_1`.
 fn quantize(values: &[f32]) -> Block8 {
-    let max = values.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let max = largest_magnitude(values);
     let d = max / 127.0;
     let inverse = if d == 0.0 { 0.0 } else { 1.0 / d };
     let mut qs = [0i8; BLOCK];
     let mut sum = 0i32;
     for (q, v) in qs.iter_mut().zip(values) {
-        *q = (v * inverse).round() as i8;
+        *q = round_half_away(v * inverse) as i8;
         sum += i32::from(*q);
     }
     Block8 {
