@@ -29,6 +29,7 @@ pub mod parallel;
 pub mod pooling;
 pub mod projection;
 pub mod q4_linear;
+pub mod q8_linear;
 pub mod sampling;
 pub mod tensor_values;
 pub mod unigram;

@@ -1,6 +1,7 @@
 //! The Llama decoder (SmolLM2's architecture) over GGUF weights, assembled from candle's
 //! quantized pieces (`QMatMul`, `RmsNorm`, `rope_i`, its causal mask and `KvCache`), with
-//! our own kernels for the Q4_1 matrices (see `q4_linear`).
+//! our own kernels for the Q4_1 matrices (see `q4_linear`) and the Q8_0 token embedding and
+//! output layer (`q8_linear`).
 //!
 //! Why not candle's own `quantized_llama::ModelWeights`: it precomputes rotary tables for
 //! 4,096 positions (SmolLM2's window is 8,192), returns only the last position's logits (the
@@ -18,6 +19,7 @@ use candle_transformers::utils::{build_causal_mask, repeat_kv};
 use crate::error::{Error, Result};
 use crate::gguf_tensors::GgufTensors;
 use crate::q4_linear::Q4Linear;
+use crate::q8_linear::Q8Linear;
 
 /// The KV cache starts with room for this many positions and grows by as much again.
 const CACHE_CHUNK: usize = 512;
@@ -88,9 +90,11 @@ impl LlamaConfig {
     }
 }
 
-/// A weight matrix: Q4_1 through our kernels, any other GGUF type through candle's QMatMul.
+/// A weight matrix: Q4_1 and Q8_0 through our kernels, any other GGUF type through candle's
+/// QMatMul.
 enum Linear {
     Q41(Q4Linear),
+    Q80(Q8Linear),
     Candle(QMatMul),
 }
 
@@ -98,7 +102,34 @@ impl Module for Linear {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
             Self::Q41(layer) => layer.forward(x),
+            Self::Q80(layer) => layer.forward(x),
             Self::Candle(layer) => layer.forward(x),
+        }
+    }
+}
+
+/// The token embedding (also the output layer when the GGUF has no `output.weight`): Q8_0
+/// through our kernel, any other type through candle's QMatMul.
+enum Embedding {
+    Q80(Q8Linear),
+    Candle(QMatMul),
+}
+
+impl Embedding {
+    /// The rows of `ids`, (ids.len(), hidden).
+    fn rows_of(&self, ids: &[u32]) -> Result<Tensor> {
+        match self {
+            Self::Q80(table) => table.rows_of(ids),
+            Self::Candle(table) => Ok(table.embedding(&Tensor::new(ids, &Device::Cpu)?)?),
+        }
+    }
+}
+
+impl Module for Embedding {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Q80(table) => table.forward(x),
+            Self::Candle(table) => table.forward(x),
         }
     }
 }
@@ -135,7 +166,7 @@ pub struct Llama {
     config: LlamaConfig,
     /// `token_embd.weight`, kept quantized: rows are looked up for the input, and the same
     /// matrix is the output layer when the GGUF has no `output.weight`.
-    embedding: QMatMul,
+    embedding: Embedding,
     output: Option<Linear>,
     layers: Vec<Layer>,
     norm: RmsNorm,
@@ -155,18 +186,29 @@ impl Llama {
                 config.rms_eps,
             )?)
         };
-        // Q4_1 matrices are read straight from the file's bytes (no intermediate copy).
+        // Q4_1 and Q8_0 matrices are read straight from the file's bytes (no intermediate copy).
+        let q8 = |name: &str, dims: &[usize]| -> Result<Q8Linear> {
+            let raw = file.raw(name, dims, Q8Linear::byte_len(dims[0], dims[1]))?;
+            Q8Linear::from_bytes(raw, dims[0], dims[1])
+        };
         let matrix = |name: &str, dims: &[usize]| -> Result<Linear> {
-            let dtype = file.info(name, dims)?.ggml_dtype;
-            if dtype != GgmlDType::Q4_1 {
-                return Ok(Linear::Candle(QMatMul::from_qtensor(
-                    file.tensor(name, dims)?,
-                )?));
-            }
-            let raw = file.raw(name, dims, Q4Linear::byte_len(dims[0], dims[1], dtype)?)?;
-            Ok(Linear::Q41(Q4Linear::from_bytes(
-                raw, dims[0], dims[1], dtype,
-            )?))
+            Ok(match file.info(name, dims)?.ggml_dtype {
+                GgmlDType::Q4_1 => {
+                    let raw = file.raw(
+                        name,
+                        dims,
+                        Q4Linear::byte_len(dims[0], dims[1], GgmlDType::Q4_1)?,
+                    )?;
+                    Linear::Q41(Q4Linear::from_bytes(
+                        raw,
+                        dims[0],
+                        dims[1],
+                        GgmlDType::Q4_1,
+                    )?)
+                }
+                GgmlDType::Q8_0 => Linear::Q80(q8(name, dims)?),
+                _ => Linear::Candle(QMatMul::from_qtensor(file.tensor(name, dims)?)?),
+            })
         };
         let (h, kv, ffn) = (
             config.hidden,
@@ -174,8 +216,11 @@ impl Llama {
             config.feed_forward,
         );
 
-        let embedding =
-            QMatMul::from_qtensor(file.tensor("token_embd.weight", &[config.vocab, h])?)?;
+        let table = ("token_embd.weight", &[config.vocab, h]);
+        let embedding = match file.info(table.0, table.1)?.ggml_dtype {
+            GgmlDType::Q8_0 => Embedding::Q80(q8(table.0, table.1)?),
+            _ => Embedding::Candle(QMatMul::from_qtensor(file.tensor(table.0, table.1)?)?),
+        };
         let output = match file.content.tensor_infos.contains_key("output.weight") {
             true => Some(matrix("output.weight", &[config.vocab, h])?),
             false => None,
@@ -241,8 +286,7 @@ impl Llama {
                 limit: self.config.context_length,
             });
         }
-        let ids = Tensor::new(tokens, &self.device)?;
-        let mut x = self.embedding.embedding(&ids)?.unsqueeze(0)?;
+        let mut x = self.embedding.rows_of(tokens)?.unsqueeze(0)?;
         let mask = if seq > 1 {
             Some(build_causal_mask(seq, start, &self.device)?)
         } else {

@@ -27,8 +27,8 @@ use crate::packed_linear::{panel_product, PANEL};
 use crate::parallel::{self, PartsWrite};
 use crate::tensor_values::with_values;
 
-/// Values per Q4 / Q8_1 block.
-const BLOCK: usize = 32;
+/// Values per Q4 / Q8 block.
+pub(crate) const BLOCK: usize = 32;
 /// From this many tokens on, dequantize the weights a panel at a time for the f32 kernel.
 const PANELS_FROM_TOKENS: usize = 4;
 /// The least work worth a thread: 64 weight rows for one token, 2 panels of 8 rows for
@@ -50,10 +50,10 @@ struct Block4 {
 /// An activation block rounded to 8 bits: value j ≈ `d · q_j`; `s` is `d · Σ q_j`, which
 /// carries the weights' offset `m` through the dot product.
 #[derive(Clone, Copy)]
-struct Block8 {
-    d: f32,
+pub(crate) struct Block8 {
+    pub(crate) d: f32,
     s: f32,
-    qs: [i8; BLOCK],
+    pub(crate) qs: [i8; BLOCK],
 }
 
 fn bad_matrix(reason: String) -> Error {
@@ -256,8 +256,9 @@ fn dequantize_block(block: &Block4, values: &mut [f32]) {
     }
 }
 
-/// Rounds 32 values to 8 bits with one scale, as llama.cpp's `quantize_row_q8_1`.
-fn quantize(values: &[f32]) -> Block8 {
+/// Rounds 32 values to 8 bits with one scale, as llama.cpp's `quantize_row_q8_1` (and its
+/// `quantize_row_q8_0`, which stores the scale as f16).
+pub(crate) fn quantize(values: &[f32]) -> Block8 {
     let max = largest_magnitude(values);
     let d = max / 127.0;
     let inverse = if d == 0.0 { 0.0 } else { 1.0 / d };
