@@ -8,11 +8,11 @@
 //! Natively
 //! the same tiling is plain Rust, which the compiler vectorises.
 
-use candle_core::{Device, Module, Tensor};
+use candle_core::{Module, Tensor};
 
 use crate::int16_panel::Int16Panels;
 use crate::parallel::{self, PartsWrite};
-use crate::tensor_values::with_values;
+use crate::tensor_values::apply_rows;
 
 /// Output columns per weight panel: two f32x4 vectors.
 pub(crate) const PANEL: usize = 8;
@@ -270,19 +270,13 @@ impl PackedLinear {
         x: &Tensor,
         finish: impl Fn(f32) -> f32 + Sync,
     ) -> candle_core::Result<Tensor> {
-        let dims = x.dims();
-        if dims.last() != Some(&self.inputs) {
-            candle_core::bail!(
-                "linear layer takes {} inputs, got shape {dims:?}",
-                self.inputs
-            );
-        }
-        let mut out_dims = dims.to_vec();
-        *out_dims.last_mut().expect("at least one dimension") = self.outputs;
-        let y = with_values(x, |values| {
-            self.product(values, values.len() / self.inputs, finish)
-        })?;
-        Tensor::from_vec(y, out_dims, &Device::Cpu)
+        apply_rows(
+            x,
+            self.inputs,
+            self.outputs,
+            "linear layer",
+            |values, tokens| self.product(values, tokens, finish),
+        )
     }
 }
 
@@ -297,6 +291,7 @@ impl Module for PackedLinear {
 mod tests {
     use super::*;
     use crate::test_support::max_difference;
+    use candle_core::Device;
 
     #[test]
     fn equals_candles_matmul_and_activation_for_every_remainder_of_rows_and_columns() {

@@ -35,6 +35,29 @@ pub fn for_each_part(n: usize, grain: usize, work: &(dyn Fn(Range<usize>) + Sync
     run_on_threads(&take_parts);
 }
 
+/// `value(row, token)` into `out[token · rows + row]` for every token and row below `rows`,
+/// the rows split over the threads in parts of at least `grain`: a product of a few tokens
+/// with a matrix, one dot product per row and token.
+pub fn fill_rows(
+    out: &mut [f32],
+    rows: usize,
+    grain: usize,
+    value: impl Fn(usize, usize) -> f32 + Sync,
+) {
+    let tokens = out.len() / rows.max(1);
+    let writes = PartsWrite::new(out);
+    for_each_part(rows, grain, &|part| {
+        for token in 0..tokens {
+            let start = token * rows;
+            // SAFETY: rows `part` of every token belong to this part alone.
+            let slots = unsafe { writes.range(start + part.start..start + part.end) };
+            for (row, slot) in part.clone().zip(slots) {
+                *slot = value(row, token);
+            }
+        }
+    });
+}
+
 /// Parts per thread: enough to even out a late start, few enough to keep each part long.
 const PARTS_PER_THREAD: usize = 32;
 

@@ -17,7 +17,7 @@
 //! Either way the weight rows are split over the page's threads (`parallel`).
 
 use candle_core::quantized::{GgmlDType, QTensor};
-use candle_core::{Device, Module, Tensor};
+use candle_core::{Module, Tensor};
 use half::f16;
 use std::ops::Range;
 
@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::float_steps::{largest_magnitude, round_half_away};
 use crate::packed_linear::{panel_product, PANEL};
 use crate::parallel::{self, PartsWrite};
-use crate::tensor_values::with_values;
+use crate::tensor_values::apply_rows;
 
 /// Values per Q4 / Q8 block.
 pub(crate) const BLOCK: usize = 32;
@@ -164,55 +164,43 @@ impl Q4Linear {
 impl Module for Q4Linear {
     /// `x · Wᵀ` for x of shape (…, cols); the weight rows are split over the page's threads.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let dims = x.dims();
-        let cols = *dims.last().unwrap_or(&0);
-        if cols != self.cols {
-            candle_core::bail!(
-                "4-bit linear layer takes {} columns, got shape {dims:?}",
-                self.cols
-            );
-        }
-        let mut out_dims = dims.to_vec();
-        *out_dims.last_mut().expect("at least one dimension") = self.rows;
-        let activations: Vec<Block8> = with_values(x, |values| {
-            values.chunks_exact(BLOCK).map(quantize).collect()
-        })?;
-        let tokens = activations.len() * BLOCK / cols;
-        let mut out = vec![0f32; tokens * self.rows];
-        let writes = PartsWrite::new(&mut out);
-
-        if tokens >= PANELS_FROM_TOKENS {
-            let rounded: Vec<f32> = activations
-                .iter()
-                .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
-                .collect();
-            parallel::for_each_part(self.rows.div_ceil(PANEL), PANELS_PER_PART, &|part| {
-                let mut panel = vec![0f32; cols * PANEL];
-                for p in part {
-                    let rows = p * PANEL..(p * PANEL + PANEL).min(self.rows);
-                    self.dequantize_panel(rows.clone(), &mut panel);
-                    panel_product(&rounded, tokens, cols, &panel, |token, values| {
-                        let start = token * self.rows + rows.start;
-                        // SAFETY: these output columns belong to this part alone.
-                        let slots = unsafe { writes.range(start..start + rows.len()) };
-                        slots.copy_from_slice(&values[..rows.len()]);
+        let cols = self.cols;
+        apply_rows(
+            x,
+            cols,
+            self.rows,
+            "4-bit linear layer",
+            |values, tokens| {
+                let activations: Vec<Block8> = values.chunks_exact(BLOCK).map(quantize).collect();
+                let mut out = vec![0f32; tokens * self.rows];
+                if tokens < PANELS_FROM_TOKENS {
+                    let per_row = cols / BLOCK;
+                    parallel::fill_rows(&mut out, self.rows, ROWS_PER_PART, |r, t| {
+                        dot(self.row(r), &activations[t * per_row..(t + 1) * per_row])
                     });
+                    return out;
                 }
-            });
-        } else {
-            let per_row = cols / BLOCK;
-            parallel::for_each_part(self.rows, ROWS_PER_PART, &|rows| {
-                for (t, token) in activations.chunks_exact(per_row).enumerate() {
-                    let start = t * self.rows;
-                    // SAFETY: these output columns belong to this part alone.
-                    let slots = unsafe { writes.range(start + rows.start..start + rows.end) };
-                    for (r, slot) in rows.clone().zip(slots) {
-                        *slot = dot(self.row(r), token);
+                let rounded: Vec<f32> = activations
+                    .iter()
+                    .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
+                    .collect();
+                let writes = PartsWrite::new(&mut out);
+                parallel::for_each_part(self.rows.div_ceil(PANEL), PANELS_PER_PART, &|part| {
+                    let mut panel = vec![0f32; cols * PANEL];
+                    for p in part {
+                        let rows = p * PANEL..(p * PANEL + PANEL).min(self.rows);
+                        self.dequantize_panel(rows.clone(), &mut panel);
+                        panel_product(&rounded, tokens, cols, &panel, |token, values| {
+                            let start = token * self.rows + rows.start;
+                            // SAFETY: these output columns belong to this part alone.
+                            let slots = unsafe { writes.range(start..start + rows.len()) };
+                            slots.copy_from_slice(&values[..rows.len()]);
+                        });
                     }
-                }
-            });
-        }
-        Tensor::from_vec(out, out_dims, &Device::Cpu)
+                });
+                out
+            },
+        )
     }
 }
 
@@ -347,6 +335,7 @@ mod tests {
     use super::*;
     use crate::test_support::max_difference;
     use candle_core::quantized::QMatMul;
+    use candle_core::Device;
 
     /// A 4-bit matrix of deterministic pseudo-random values, and the same matrix as f32.
     fn matrix(rows: usize, cols: usize, dtype: GgmlDType) -> (QTensor, Tensor) {

@@ -10,9 +10,9 @@ use candle_core::{Device, Module, Tensor};
 use half::f16;
 
 use crate::error::{Error, Result};
-use crate::parallel::{self, PartsWrite};
+use crate::parallel;
 use crate::q4_linear::{quantize, BLOCK};
-use crate::tensor_values::with_values;
+use crate::tensor_values::apply_rows;
 
 /// Bytes of a Q8_0 block in a GGUF file: f16 d, then 32 signed bytes.
 const RAW_BLOCK: usize = 2 + BLOCK;
@@ -92,42 +92,30 @@ impl Q8Linear {
 impl Module for Q8Linear {
     /// `x · Wᵀ` for x of shape (…, cols).
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let dims = x.dims();
-        if dims.last() != Some(&self.cols) {
-            candle_core::bail!(
-                "8-bit linear layer takes {} columns, got shape {dims:?}",
-                self.cols
-            );
-        }
-        let mut out_dims = dims.to_vec();
-        *out_dims.last_mut().expect("at least one dimension") = self.rows;
-        let activations: Vec<ActivationBlock> = with_values(x, |values| {
-            values
-                .chunks_exact(BLOCK)
-                .map(|block| {
-                    let rounded = quantize(block);
-                    ActivationBlock {
-                        qs: rounded.qs.map(i16::from),
-                        d: f16::from_f32(rounded.d).to_f32(),
-                    }
-                })
-                .collect()
-        })?;
-        let per_row = self.cols / BLOCK;
-        let tokens = activations.len() / per_row;
-        let mut out = vec![0f32; tokens * self.rows];
-        let writes = PartsWrite::new(&mut out);
-        parallel::for_each_part(self.rows, ROWS_PER_PART, &|rows| {
-            for (t, token) in activations.chunks_exact(per_row).enumerate() {
-                let start = t * self.rows;
-                // SAFETY: these output columns belong to this part alone.
-                let slots = unsafe { writes.range(start + rows.start..start + rows.end) };
-                for (r, slot) in rows.clone().zip(slots) {
-                    *slot = dot(self.row(r), token);
-                }
-            }
-        });
-        Tensor::from_vec(out, out_dims, &Device::Cpu)
+        apply_rows(
+            x,
+            self.cols,
+            self.rows,
+            "8-bit linear layer",
+            |values, tokens| {
+                let activations: Vec<ActivationBlock> = values
+                    .chunks_exact(BLOCK)
+                    .map(|block| {
+                        let rounded = quantize(block);
+                        ActivationBlock {
+                            qs: rounded.qs.map(i16::from),
+                            d: f16::from_f32(rounded.d).to_f32(),
+                        }
+                    })
+                    .collect();
+                let per_row = self.cols / BLOCK;
+                let mut out = vec![0f32; tokens * self.rows];
+                parallel::fill_rows(&mut out, self.rows, ROWS_PER_PART, |r, t| {
+                    dot(self.row(r), &activations[t * per_row..(t + 1) * per_row])
+                });
+                out
+            },
+        )
     }
 }
 

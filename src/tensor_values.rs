@@ -21,6 +21,26 @@ pub fn with_values<R>(x: &Tensor, read: impl FnOnce(&[f32]) -> R) -> candle_core
     Ok(read(&copy))
 }
 
+/// A linear layer's output for x of shape (…, inputs): `product(values, tokens)` gets x's
+/// values (`tokens` rows of `inputs`) and returns tokens × outputs values, which come back as a
+/// tensor of shape (…, outputs). An x of another width is refused, naming `layer`.
+pub fn apply_rows(
+    x: &Tensor,
+    inputs: usize,
+    outputs: usize,
+    layer: &str,
+    product: impl FnOnce(&[f32], usize) -> Vec<f32>,
+) -> candle_core::Result<Tensor> {
+    let dims = x.dims();
+    if dims.last() != Some(&inputs) {
+        candle_core::bail!("{layer} takes {inputs} inputs, got shape {dims:?}");
+    }
+    let mut out_dims = dims.to_vec();
+    *out_dims.last_mut().expect("at least one dimension") = outputs;
+    let y = with_values(x, |values| product(values, values.len() / inputs.max(1)))?;
+    Tensor::from_vec(y, out_dims, x.device())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
