@@ -5,8 +5,7 @@
 //! 4 × 8 tile over f32 panels keeps every accumulator in a register (~29 GFLOP/s in the page,
 //! ~40 in a V8 micro-benchmark), and the relaxed-SIMD build fuses each multiply-add. The
 //! weights may instead be rounded to 16-bit integers (`WeightPrecision::Int16`, `int16_panel`).
-//! Natively
-//! the same tiling is plain Rust, which the compiler vectorises.
+//! Natively the same tiling is plain Rust, which the compiler vectorises.
 
 use candle_core::{Module, Tensor};
 
