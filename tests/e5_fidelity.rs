@@ -8,9 +8,9 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use bert_vs_gpt::e5_convert::convert;
+use bert_vs_gpt::convert::e5::convert;
 use bert_vs_gpt::encoder::{E5Files, Encoder};
-use bert_vs_gpt::vectors::cosine;
+use bert_vs_gpt::lessons::vectors::cosine;
 use serde::Deserialize;
 
 /// The texts both sides embed (one per line), shared with the browser test's fixture.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use bert_vs_gpt::e5_convert::QUERY_PREFIX;
+use bert_vs_gpt::encoder::QUERY_PREFIX;
 use bert_vs_gpt::encoder::{E5Files, Encoder};
 use tokenizers::Tokenizer;
 

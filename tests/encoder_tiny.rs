@@ -5,7 +5,7 @@ mod common;
 
 use bert_vs_gpt::encoder::Encoder;
 use bert_vs_gpt::error::Error;
-use bert_vs_gpt::vectors::dot;
+use bert_vs_gpt::lessons::vectors::dot;
 use common::tiny_bert;
 
 fn row(vectors: &[f32], dim: usize, i: usize) -> &[f32] {

@@ -7,8 +7,8 @@
 
 mod common;
 
+use bert_vs_gpt::convert::e5::convert;
 use bert_vs_gpt::decoder::Decoder;
-use bert_vs_gpt::e5_convert::convert;
 use bert_vs_gpt::encoder::{E5Files, Encoder, EncoderFiles};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

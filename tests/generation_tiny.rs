@@ -3,10 +3,11 @@
 
 mod common;
 
+use bert_vs_gpt::decoder::generation::{Finish, GenerateOptions, Generation};
+use bert_vs_gpt::decoder::gguf_decoder::PREFILL_CHUNK;
+use bert_vs_gpt::decoder::sampling::SamplingOptions;
 use bert_vs_gpt::decoder::Decoder;
 use bert_vs_gpt::error::Error;
-use bert_vs_gpt::generation::{Finish, GenerateOptions, Generation, PREFILL_CHUNK};
-use bert_vs_gpt::sampling::SamplingOptions;
 use common::{tiny_llama, TinyLlama};
 
 fn decoder(context_length: u32) -> Decoder {
@@ -21,7 +22,7 @@ fn run(
     decoder: &Decoder,
     prompt: Vec<u32>,
     options: GenerateOptions,
-) -> (Generation, Vec<bert_vs_gpt::generation::Advance>) {
+) -> (Generation, Vec<bert_vs_gpt::decoder::generation::Advance>) {
     let mut generation = Generation::new(decoder, prompt, options).unwrap();
     let mut advances = Vec::new();
     while generation.finished().is_none() {

@@ -4,12 +4,12 @@
 
 mod common;
 
-use bert_vs_gpt::classify::{centroids, nearest_centroid};
 use bert_vs_gpt::decoder::Decoder;
 use bert_vs_gpt::encoder::Encoder;
-use bert_vs_gpt::keywords::KeywordCandidates;
-use bert_vs_gpt::vectors::{nearest_neighbour_accuracy, Rows};
-use bert_vs_gpt::vocabulary::Vocabulary;
+use bert_vs_gpt::lessons::classify::{centroids, nearest_centroid};
+use bert_vs_gpt::lessons::keywords::KeywordCandidates;
+use bert_vs_gpt::lessons::vectors::{nearest_neighbour_accuracy, Rows};
+use bert_vs_gpt::lessons::vocabulary::Vocabulary;
 
 fn json(path: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(common::repo_path(path)).unwrap()).unwrap()

@@ -5,8 +5,8 @@
 mod common;
 
 use bert_vs_gpt::encoder::Encoder;
-use bert_vs_gpt::packed_linear::WeightPrecision;
-use bert_vs_gpt::vectors::{cosine, Rows};
+use bert_vs_gpt::lessons::vectors::{cosine, Rows};
+use bert_vs_gpt::models::bert::WeightPrecision;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

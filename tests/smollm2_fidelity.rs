@@ -5,8 +5,8 @@
 
 mod common;
 
+use bert_vs_gpt::decoder::generation::{GenerateOptions, Generation};
 use bert_vs_gpt::decoder::Decoder;
-use bert_vs_gpt::generation::{GenerateOptions, Generation};
 
 /// Log-probabilities (and top-1 ids) our model gives tokens 1.. of `ids`, in one pass.
 fn score(decoder: &Decoder, ids: &[u32]) -> Vec<(f32, u32)> {

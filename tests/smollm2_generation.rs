@@ -2,8 +2,8 @@
 
 mod common;
 
+use bert_vs_gpt::decoder::generation::{Finish, GenerateOptions, Generation};
 use bert_vs_gpt::decoder::Decoder;
-use bert_vs_gpt::generation::{Finish, GenerateOptions, Generation};
 
 fn run(decoder: &Decoder, prompt: &str, options: GenerateOptions) -> Generation {
     let ids = decoder

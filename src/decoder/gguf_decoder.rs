@@ -1,0 +1,201 @@
+//! GPT as a next-token predictor: one GGUF file gives the network, its tokenizer and its chat
+//! template. Prompts become token ids here; a [`Generation`](crate::decoder::generation) then
+//! runs them.
+
+use std::io::Cursor;
+
+use candle_core::quantized::gguf_file::Content;
+use candle_core::{Device, Tensor};
+use tokenizers::Tokenizer;
+
+use crate::decoder::chat_template::ChatTemplate;
+use crate::decoder::gguf_tokenizer::{token_display, tokenizer_from_gguf};
+use crate::error::{Error, Result};
+use crate::gguf::GgufTensors;
+use crate::models::llama::Llama;
+use crate::models::pooling::{l2_normalize, Embeddings};
+use crate::models::shape::Shape;
+
+/// Prompt tokens read per forward pass while prefilling (so a long prompt shows progress and
+/// can be stopped between chunks), and while embedding a text.
+pub const PREFILL_CHUNK: usize = 64;
+/// Control tokens that end a turn or a document; llama.cpp stops on these too.
+const END_TOKENS: &[&str] = &["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"];
+
+pub struct Decoder {
+    model: Llama,
+    tokenizer: Tokenizer,
+    chat: Option<ChatTemplate>,
+    end_tokens: Vec<u32>,
+}
+
+impl Decoder {
+    pub fn from_gguf(bytes: &[u8]) -> Result<Self> {
+        let mut reader = Cursor::new(bytes);
+        let content = Content::read(&mut reader).map_err(|e| Error::BadModelFile {
+            file: "the GGUF file",
+            what: "GGUF file",
+            reason: e.to_string(),
+        })?;
+        let tokenizer = tokenizer_from_gguf(&content)?;
+        let model = Llama::from_gguf(&GgufTensors {
+            content: &content,
+            bytes,
+            what: "Llama model",
+        })?;
+        let vocab = tokenizer.get_vocab_size(true);
+        if vocab != model.config().vocab {
+            return Err(Error::BadModelFile {
+                file: "the GGUF file",
+                what: "Llama model",
+                reason: format!(
+                    "its tokenizer has {vocab} tokens but its embedding {}",
+                    model.config().vocab
+                ),
+            });
+        }
+        let chat = match content.metadata.get("tokenizer.chat_template") {
+            Some(source) => Some(ChatTemplate::new(source.to_string().cloned().map_err(
+                |_| Error::BadModelFile {
+                    file: "the GGUF file",
+                    what: "chat template",
+                    reason: "tokenizer.chat_template is not a string".into(),
+                },
+            )?)?),
+            None => None,
+        };
+        let mut end_tokens: Vec<u32> = END_TOKENS
+            .iter()
+            .filter_map(|t| tokenizer.token_to_id(t))
+            .collect();
+        if let Some(eos) = content
+            .metadata
+            .get("tokenizer.ggml.eos_token_id")
+            .and_then(|v| v.to_u32().ok())
+        {
+            if !end_tokens.contains(&eos) {
+                end_tokens.push(eos);
+            }
+        }
+        Ok(Self {
+            model,
+            tokenizer,
+            chat,
+            end_tokens,
+        })
+    }
+
+    pub(crate) fn model(&self) -> &Llama {
+        &self.model
+    }
+
+    /// The most tokens prompt and answer together can hold.
+    pub fn context_length(&self) -> usize {
+        self.model.config().context_length
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.model.config().vocab
+    }
+
+    pub fn is_end_token(&self, id: u32) -> bool {
+        self.end_tokens.contains(&id)
+    }
+
+    /// Token ids of `text`; control-token markers such as `<|im_start|>` in it become their
+    /// single special tokens. No BOS is added (SmolLM2's GGUF says `add_bos_token` false).
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
+        self.tokenizer
+            .encode(text, false)
+            .map(|encoding| encoding.get_ids().to_vec())
+            .map_err(|e| Error::Tokenize {
+                index: 0,
+                reason: e.to_string(),
+            })
+    }
+
+    /// The text of `ids`, control tokens included.
+    pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        self.check_ids(ids)?;
+        self.tokenizer
+            .decode(ids, false)
+            .map_err(|e| Error::Tokenize {
+                index: 0,
+                reason: e.to_string(),
+            })
+    }
+
+    /// One token as a learner should see it (see [`token_display`]).
+    pub fn token_text(&self, id: u32) -> String {
+        token_display(&self.tokenizer, id)
+    }
+
+    /// The prompt as the model reads it: wrapped in the chat template when `chat` is set.
+    pub fn prompt_text(&self, prompt: &str, chat: bool) -> Result<String> {
+        match (&self.chat, chat) {
+            (Some(template), true) => template.render_user(prompt),
+            (None, true) => Err(Error::BadModelFile {
+                file: "the GGUF file",
+                what: "chat model",
+                reason: "it has no tokenizer.chat_template; use completion mode".into(),
+            }),
+            (_, false) => Ok(prompt.to_string()),
+        }
+    }
+
+    /// A sentence embedding from a decoder: the mean of its last hidden states over the
+    /// text's tokens, L2-normalised — to compare with the encoder's. Texts longer than the
+    /// context window are cut there (and flagged).
+    pub fn embed<S: AsRef<str>>(&self, texts: &[S]) -> Result<Embeddings> {
+        if texts.is_empty() {
+            return Err(Error::NoTexts);
+        }
+        let dim = self.model.config().hidden;
+        let mut out = Embeddings {
+            dim,
+            vectors: Vec::with_capacity(texts.len() * dim),
+            token_counts: Vec::new(),
+            truncated: Vec::new(),
+        };
+        for (index, text) in texts.iter().enumerate() {
+            let text = text.as_ref();
+            if text.trim().is_empty() {
+                return Err(Error::BlankText { index });
+            }
+            let mut ids = self.encode(text)?;
+            out.truncated.push(ids.len() > self.context_length());
+            ids.truncate(self.context_length());
+            let mut cache = self.model.new_cache();
+            let mut sum = Tensor::zeros(dim, candle_core::DType::F32, &Device::Cpu)?;
+            for chunk in ids.chunks(PREFILL_CHUNK) {
+                sum = (sum + self.model.forward(chunk, &mut cache)?.sum(0)?)?;
+            }
+            let mean = (sum / ids.len() as f64)?.unsqueeze(0)?;
+            out.vectors
+                .extend(l2_normalize(&mean)?.squeeze(0)?.to_vec1::<f32>()?);
+            out.token_counts.push(ids.len() as u32);
+        }
+        Ok(out)
+    }
+
+    /// The network's shape, for cost estimates.
+    pub fn shape(&self) -> Shape {
+        let c = self.model.config();
+        Shape {
+            layers: c.layers,
+            hidden: c.hidden,
+            kv_width: c.kv_heads * c.head_dim,
+            feed_forward: c.feed_forward,
+            feed_forward_matrices: 3,
+            output_vocab: c.vocab,
+        }
+    }
+
+    pub fn check_ids(&self, ids: &[u32]) -> Result<()> {
+        let vocab = self.vocab_size();
+        match ids.iter().find(|&&id| id as usize >= vocab) {
+            Some(&id) => Err(Error::UnknownToken { id, vocab }),
+            None => Ok(()),
+        }
+    }
+}

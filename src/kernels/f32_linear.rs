@@ -1,0 +1,88 @@
+//! Linear layers over f32 weights (MiniLM's, as published): each matrix packed once, at load,
+//! into the panels of [`crate::kernels::panel`] and multiplied by its f32 register tile.
+
+use crate::kernels::panel::{panel_product, PanelLinear, Panels, PANEL};
+
+/// `x · Wᵀ + b` over f32 panels.
+pub type F32Linear = PanelLinear<F32Panels>;
+
+/// f32 weights in panels: each panel `inputs` rows of 8 values (k-major), the last panel padded
+/// with zero columns.
+pub struct F32Panels {
+    inputs: usize,
+    values: Vec<f32>,
+}
+
+impl Panels for F32Panels {
+    /// The values as they are, with their number of tokens.
+    type Input<'x> = (&'x [f32], usize);
+
+    fn pack(rows: &[f32], outputs: usize, inputs: usize) -> Self {
+        let mut values = vec![0f32; outputs.div_ceil(PANEL) * inputs * PANEL];
+        for (o, row) in rows.chunks_exact(inputs.max(1)).enumerate() {
+            let (panel, column) = (o / PANEL, o % PANEL);
+            for (k, &w) in row.iter().enumerate() {
+                values[(panel * inputs + k) * PANEL + column] = w;
+            }
+        }
+        Self { inputs, values }
+    }
+
+    fn prepare<'x>(&self, x: &'x [f32], tokens: usize) -> (&'x [f32], usize) {
+        (x, tokens)
+    }
+
+    fn panel_product(
+        &self,
+        &(x, tokens): &(&[f32], usize),
+        p: usize,
+        row: impl FnMut(usize, &mut [f32; PANEL]),
+    ) {
+        let k = self.inputs;
+        panel_product(
+            x,
+            tokens,
+            k,
+            &self.values[p * k * PANEL..][..k * PANEL],
+            row,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::max_difference;
+    use candle_core::{Device, Module, Tensor};
+
+    #[test]
+    fn equals_candles_matmul_and_activation_for_every_remainder_of_rows_and_columns() {
+        let device = Device::Cpu;
+        for (tokens, inputs, outputs) in [
+            (1, 8, 8),
+            (3, 16, 13),
+            (4, 32, 16),
+            (9, 24, 20),
+            (37, 300, 20),
+        ] {
+            let w = Tensor::randn(0f32, 1., (outputs, inputs), &device).unwrap();
+            let b = Tensor::randn(0f32, 1., outputs, &device).unwrap();
+            let x = Tensor::randn(0f32, 1., (2, tokens, inputs), &device).unwrap();
+            let layer = F32Linear::new(&w, &b).unwrap();
+            let reference = x
+                .broadcast_matmul(&w.t().unwrap())
+                .unwrap()
+                .broadcast_add(&b)
+                .unwrap();
+            let difference = max_difference(&layer.forward(&x).unwrap(), &reference);
+            assert!(
+                difference < 1e-4,
+                "{tokens}×{inputs}×{outputs}: {difference}"
+            );
+            // An activation applied while writing equals candle's after the product.
+            let activated = layer.forward_then(&x, |v| v.max(0.0)).unwrap();
+            let difference = max_difference(&activated, &reference.relu().unwrap());
+            assert!(difference < 1e-4, "relu: {difference}");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The layout and register tile shared by the linear layers whose weights are packed at load:
+//! a matrix becomes panels of [`PANEL`] output columns (k-major: for each input, the 8 columns'
+//! weights side by side), and a product walks a panel with a [`TILE_ROWS`] × 8 tile of
+//! accumulators that never leave registers — each weight vector loaded once per input, each
+//! activation broadcast once. gemm, under candle's matmul, repacks an operand and walks its
+//! generic blocking on every call, which costs more than the arithmetic on the encoder's shapes
+//! (a few dozen tokens by 384 × 1536); see docs/performance.md. The tile is the micro-kernel of
+//! the BLIS scheme (<https://github.com/flame/blis/blob/master/docs/KernelsHowTo.md>) without
+//! its cache blocking, which did not pay at these sizes.
+//!
+//! [`PanelLinear`] is such a layer for any [`Panels`]: f32 weights (`f32_linear`) or 16-bit
+//! integers (`int16_linear`). The f32 tile ([`panel_product`]) also serves the 4-bit layers'
+//! prefill, which dequantizes one panel at a time. Natively the tile is plain Rust, which the
+//! compiler vectorises; in wasm it is simd128, with fused multiply-adds in the relaxed-SIMD build.
+
+use candle_core::{Module, Tensor};
+
+use crate::kernels::parallel::{self, PartsWrite};
+use crate::kernels::tensor_values::apply_rows;
+
+/// Output columns per weight panel: two f32x4 vectors.
+pub const PANEL: usize = 8;
+/// Tokens per register tile.
+pub const TILE_ROWS: usize = 4;
+/// The least work worth a thread: 2 panels of a 384-input layer are ~6k multiply-adds a token.
+const PANELS_PER_PART: usize = 2;
+
+/// A weight matrix kept as panels of [`PANEL`] output columns, the last one padded with zero
+/// columns: what a [`PanelLinear`] multiplies.
+pub trait Panels: Sync {
+    /// The layer's input as the panels read it: the f32 values themselves, or rounded.
+    type Input<'x>: Sync;
+
+    /// Packs `rows`, a checkpoint's weight matrix (outputs × inputs, row-major).
+    fn pack(rows: &[f32], outputs: usize, inputs: usize) -> Self;
+
+    /// `x` (`tokens` × inputs, row-major) made ready for [`Panels::panel_product`], once per
+    /// product, before the panels are split over threads.
+    fn prepare<'x>(&self, x: &'x [f32], tokens: usize) -> Self::Input<'x>;
+
+    /// Every token of `x` times panel `p`: `row(token, values)` receives each token's 8 outputs
+    /// (before bias).
+    fn panel_product(
+        &self,
+        x: &Self::Input<'_>,
+        p: usize,
+        row: impl FnMut(usize, &mut [f32; PANEL]),
+    );
+}
+
+/// `x · Wᵀ + b` with W of shape (out, in) packed as [`Panels`].
+pub struct PanelLinear<P> {
+    inputs: usize,
+    outputs: usize,
+    panels: P,
+    /// Padded with zeros to whole panels.
+    bias: Vec<f32>,
+}
+
+impl<P: Panels> PanelLinear<P> {
+    /// Packs `weight` (out, in) and `bias` (out).
+    pub fn new(weight: &Tensor, bias: &Tensor) -> candle_core::Result<Self> {
+        let (outputs, inputs) = weight.dims2()?;
+        let mut bias: Vec<f32> = bias.to_vec1()?;
+        if bias.len() != outputs {
+            candle_core::bail!("a bias of {} for {outputs} outputs", bias.len());
+        }
+        bias.resize(outputs.div_ceil(PANEL) * PANEL, 0.0);
+        let rows: Vec<f32> = weight.flatten_all()?.to_vec1()?;
+        Ok(Self {
+            inputs,
+            outputs,
+            panels: P::pack(&rows, outputs, inputs),
+            bias,
+        })
+    }
+
+    /// `finish(x · Wᵀ + b)`, elementwise, for x of shape (…, in): the activation runs on every
+    /// thread as part of the product instead of as one more pass over the output.
+    pub fn forward_then(
+        &self,
+        x: &Tensor,
+        finish: impl Fn(f32) -> f32 + Sync,
+    ) -> candle_core::Result<Tensor> {
+        apply_rows(
+            x,
+            self.inputs,
+            self.outputs,
+            "linear layer",
+            |values, tokens| self.product(values, tokens, finish),
+        )
+    }
+
+    /// Y (tokens × out) for X (tokens × in), both row-major, each output passed through
+    /// `finish` while its tile is still in cache; the panels are split over the page's threads.
+    fn product(&self, x: &[f32], tokens: usize, finish: impl Fn(f32) -> f32 + Sync) -> Vec<f32> {
+        let n = self.outputs;
+        let mut y = vec![0f32; tokens * n];
+        let out = PartsWrite::new(&mut y);
+        let input = self.panels.prepare(x, tokens);
+        parallel::for_each_part(n.div_ceil(PANEL), PANELS_PER_PART, &|part| {
+            for p in part {
+                let columns = PANEL.min(n - p * PANEL);
+                let bias = &self.bias[p * PANEL..][..PANEL];
+                self.panels.panel_product(&input, p, |token, values| {
+                    // The whole fixed-size row, so that `finish` vectorises.
+                    for (v, b) in values.iter_mut().zip(bias) {
+                        *v = finish(*v + b);
+                    }
+                    let start = token * n + p * PANEL;
+                    // SAFETY: panel p's columns belong to this part alone.
+                    let slots = unsafe { out.range(start..start + columns) };
+                    slots.copy_from_slice(&values[..columns]);
+                });
+            }
+        });
+        y
+    }
+}
+
+impl<P: Panels> Module for PanelLinear<P> {
+    /// `x · Wᵀ + b` for x of shape (…, in).
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.forward_then(x, |v| v)
+    }
+}
+
+/// Runs `tile(first, rows)` for every group of up to 4 consecutive tokens and hands each row
+/// of the tile it returns to `row(token, values)`. Shared by the f32 and integer kernels.
+pub fn for_each_tile(
+    tokens: usize,
+    mut tile: impl FnMut(usize, usize) -> [[f32; PANEL]; TILE_ROWS],
+    mut row: impl FnMut(usize, &mut [f32; PANEL]),
+) {
+    for first in (0..tokens).step_by(TILE_ROWS) {
+        let rows = TILE_ROWS.min(tokens - first);
+        let mut values = tile(first, rows);
+        for (r, values) in values.iter_mut().take(rows).enumerate() {
+            row(first + r, values);
+        }
+    }
+}
+
+/// Every row of x (`tokens` × k, row-major) times one k × 8 f32 panel (k-major: 8 values per
+/// k): `row(token, values)` receives each token's 8 outputs.
+pub fn panel_product(
+    x: &[f32],
+    tokens: usize,
+    k: usize,
+    panel: &[f32],
+    row: impl FnMut(usize, &mut [f32; PANEL]),
+) {
+    for_each_tile(
+        tokens,
+        |first, rows| {
+            let mut tile = [[0f32; PANEL]; TILE_ROWS];
+            tile_product(&x[first * k..], k, rows, panel, &mut tile);
+            tile
+        },
+        row,
+    );
+}
+
+/// `rows` (≤ 4) rows of x, each `k` long, times one k × 8 panel.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn tile_product(
+    x: &[f32],
+    k: usize,
+    rows: usize,
+    panel: &[f32],
+    tile: &mut [[f32; PANEL]; TILE_ROWS],
+) {
+    for (r, acc) in tile.iter_mut().take(rows).enumerate() {
+        for (xi, w) in x[r * k..(r + 1) * k].iter().zip(panel.chunks_exact(PANEL)) {
+            for (a, wj) in acc.iter_mut().zip(w) {
+                *a += xi * wj;
+            }
+        }
+    }
+}
+
+/// The same with wasm simd128: 4 rows × 2 vectors of accumulators, each weight vector loaded
+/// once per k and each activation broadcast once per k (fused where relaxed SIMD is on).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn tile_product(
+    x: &[f32],
+    k: usize,
+    rows: usize,
+    panel: &[f32],
+    tile: &mut [[f32; PANEL]; TILE_ROWS],
+) {
+    use core::arch::wasm32::*;
+    assert!(panel.len() >= k * PANEL && x.len() >= rows * k && rows <= TILE_ROWS);
+    // Rows past `rows` read row 0 again (their results are discarded), so the loop has no
+    // branches.
+    let start = |r: usize| if r < rows { r * k } else { 0 };
+    let (s0, s1, s2, s3) = (start(0), start(1), start(2), start(3));
+    // SAFETY: the assert above bounds every read: x at s_r + i < rows · k, the panel at
+    // i · 8 + 8 ≤ k · 8; v128 loads and stores allow unaligned addresses.
+    unsafe {
+        let z = f32x4_splat(0.0);
+        let (mut a0, mut b0, mut a1, mut b1, mut a2, mut b2, mut a3, mut b3) =
+            (z, z, z, z, z, z, z, z);
+        let w = panel.as_ptr();
+        let xs = x.as_ptr();
+        for i in 0..k {
+            let lo = v128_load(w.add(i * PANEL) as *const v128);
+            let hi = v128_load(w.add(i * PANEL + 4) as *const v128);
+            let v = f32x4_splat(*xs.add(s0 + i));
+            a0 = madd(a0, v, lo);
+            b0 = madd(b0, v, hi);
+            let v = f32x4_splat(*xs.add(s1 + i));
+            a1 = madd(a1, v, lo);
+            b1 = madd(b1, v, hi);
+            let v = f32x4_splat(*xs.add(s2 + i));
+            a2 = madd(a2, v, lo);
+            b2 = madd(b2, v, hi);
+            let v = f32x4_splat(*xs.add(s3 + i));
+            a3 = madd(a3, v, lo);
+            b3 = madd(b3, v, hi);
+        }
+        for (r, (lo, hi)) in [(a0, b0), (a1, b1), (a2, b2), (a3, b3)]
+            .into_iter()
+            .enumerate()
+        {
+            let out = tile[r].as_mut_ptr() as *mut v128;
+            v128_store(out, lo);
+            v128_store(out.add(1), hi);
+        }
+    }
+}
+
+/// `acc + a · b`: one fused multiply-add where the build has relaxed SIMD (pkg/relaxed: twice
+/// the multiply-adds per instruction), else a multiply and an add.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn madd(
+    acc: core::arch::wasm32::v128,
+    a: core::arch::wasm32::v128,
+    b: core::arch::wasm32::v128,
+) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    #[cfg(target_feature = "relaxed-simd")]
+    {
+        f32x4_relaxed_madd(a, b, acc)
+    }
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    {
+        f32x4_add(acc, f32x4_mul(a, b))
+    }
+}

@@ -1,0 +1,79 @@
+//! The encoder's handle: load, embed, tokenize. The lesson handles built on an encoder
+//! (keyword candidates, a vocabulary) are made in `lessons`.
+
+use js_sys::{Object, Uint32Array};
+use wasm_bindgen::prelude::*;
+
+use super::{embedded, js_error, object, to_js};
+use crate::encoder;
+use crate::lessons::flops;
+
+/// A loaded sentence encoder (BERT).
+#[wasm_bindgen]
+pub struct Encoder(pub(super) encoder::Encoder);
+
+#[wasm_bindgen]
+impl Encoder {
+    /// Loads from the bytes of model.safetensors, config.json, tokenizer.json and
+    /// sentence_bert_config.json, its matrices kept as 'f32' or 'int16' (`precision`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        weights: &[u8],
+        config: &[u8],
+        tokenizer: &[u8],
+        sentence_config: &[u8],
+        precision: &str,
+    ) -> Result<Encoder, JsError> {
+        let files = encoder::EncoderFiles {
+            weights,
+            config,
+            tokenizer,
+            sentence_config,
+        };
+        let precision = precision.parse().map_err(|e: String| JsError::new(&e))?;
+        encoder::Encoder::from_files_at(&files, precision)
+            .map(Encoder)
+            .map_err(js_error)
+    }
+
+    /// Loads multilingual-e5-small from the bytes of the converter's model.gguf and
+    /// tokenizer.json.
+    #[wasm_bindgen(js_name = fromE5)]
+    pub fn from_e5(weights: &[u8], tokenizer: &[u8]) -> Result<Encoder, JsError> {
+        encoder::Encoder::from_e5_files(&encoder::E5Files { weights, tokenizer })
+            .map(Encoder)
+            .map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn dim(&self) -> usize {
+        self.0.dim()
+    }
+
+    #[wasm_bindgen(getter, js_name = maxTokens)]
+    pub fn max_tokens(&self) -> usize {
+        self.0.max_tokens()
+    }
+
+    /// `{dim, vectors: Float32Array (n × dim, row-major), tokenCounts: Uint32Array,
+    /// truncated: Uint8Array}`.
+    #[wasm_bindgen(unchecked_return_type = "Embedded")]
+    pub fn embed(&self, texts: Vec<String>) -> Result<Object, JsError> {
+        self.0.embed(&texts).map(embedded).map_err(js_error)
+    }
+
+    /// The whole text as BERT splits it (no truncation): `{ids: Uint32Array, tokens: string[]}`,
+    /// WordPiece pieces such as "##ing", [CLS] and [SEP] included.
+    pub fn tokens(&self, text: &str) -> Result<Object, JsError> {
+        let (ids, tokens) = self.0.tokens(text).map_err(js_error)?;
+        Ok(object(&[
+            ("ids", Uint32Array::from(&ids[..]).into()),
+            ("tokens", to_js(&tokens)?),
+        ]))
+    }
+
+    /// Estimated FLOPs of embedding texts of these token counts.
+    pub fn flops(&self, token_counts: &[u32]) -> f64 {
+        flops::encoder_passes(&self.0.shape(), token_counts)
+    }
+}
