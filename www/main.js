@@ -4,7 +4,7 @@ import { client } from './boot.js';
 import { PRECISIONS } from './worker/threads.js';
 import { loadData } from './data.js';
 import { element, showNotices } from './ui/dom.js';
-import { language, setLanguage, t, translatePage } from './i18n.js';
+import { language, setLanguage, t, translatePage } from './i18n/index.js';
 import { installHook } from './hook.js';
 import { AUTO, ENCODERS, Models } from './models.js';
 import { mountDecoderPanel } from './panels/decoder.js';

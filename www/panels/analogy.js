@@ -2,7 +2,7 @@
 // words with their cosines, and arrows on a 2D map: B → A, and C → the query.
 import { runBusy } from '../ui/busy.js';
 import { element, showNotices } from '../ui/dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { analogy, shippedVocabulary } from '../lessons/analogy.js';
 import { showModelStatus } from '../ui/model-status.js';
 import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';

@@ -2,7 +2,7 @@
 // by GPT side by side, with how well each keeps the groups apart.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { compareEmbeddings, groupsFromLines } from '../lessons/compare.js';
 import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';
 import { drawScatter, shortLabel } from '../ui/plots.js';

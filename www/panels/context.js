@@ -2,7 +2,7 @@
 // GPT's 8,192, and the measured time per generated token as the context grows.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { onLanguageChange, t } from '../i18n.js';
+import { onLanguageChange, t } from '../i18n/index.js';
 import { contextCost } from '../lessons/context.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { drawBars, drawLine } from '../ui/plots.js';

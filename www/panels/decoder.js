@@ -2,7 +2,7 @@
 // the ten tokens the model weighed at that step. Generate runs to the end, Step adds one
 // token per click, Stop ends the run between two tokens.
 import { showNotices } from '../ui/dom.js';
-import { onLanguageChange, t } from '../i18n.js';
+import { onLanguageChange, t } from '../i18n/index.js';
 import { showModelStatus } from '../ui/model-status.js';
 import { DECODER } from '../models.js';
 import { mountPresetPicker } from '../ui/picker.js';

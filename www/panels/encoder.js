@@ -2,7 +2,7 @@
 // for its nearest neighbours. All maths happens in the worker (Rust); this file only shows.
 import { runBusy } from '../ui/busy.js';
 import { element, showNotices } from '../ui/dom.js';
-import { onLanguageChange, t } from '../i18n.js';
+import { onLanguageChange, t } from '../i18n/index.js';
 import { showModelStatus } from '../ui/model-status.js';
 import { drawHeatmap, drawScatter, shortLabel } from '../ui/plots.js';
 import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';

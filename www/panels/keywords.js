@@ -2,7 +2,7 @@
 // to GPT asked to "list the keywords", each with the time it took.
 import { runBusy } from '../ui/busy.js';
 import { element, showNotices } from '../ui/dom.js';
-import { language, t } from '../i18n.js';
+import { language, t } from '../i18n/index.js';
 import { gptKeywords, keybert } from '../lessons/keywords.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { numberParam, textParam, updateUrl } from '../url-state.js';

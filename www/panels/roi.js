@@ -2,7 +2,7 @@
 // label centroid) and by asking GPT text by text: accuracy, time and FLOPs side by side.
 import { runBusy } from '../ui/busy.js';
 import { element, showNotices } from '../ui/dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { runRoi } from '../lessons/roi.js';
 import { mountPicker } from '../ui/picker.js';
 import { choiceParam, updateUrl } from '../url-state.js';

@@ -2,7 +2,7 @@
 // the decoder gave it after the tokens before it; click a token for the alternatives.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { onLanguageChange, t } from '../i18n.js';
+import { onLanguageChange, t } from '../i18n/index.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
 

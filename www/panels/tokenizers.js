@@ -2,7 +2,7 @@
 // with their ids.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { DECODER } from '../models.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { tokenChip } from '../ui/tokens.js';
