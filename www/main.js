@@ -2,7 +2,7 @@
 // installs the hook.
 import { client } from './boot.js';
 import { PRECISIONS } from './worker/threads.js';
-import { loadData } from './data.js';
+import { loadData } from './data/index.js';
 import { element, showNotices } from './ui/dom.js';
 import { language, setLanguage, t, translatePage } from './i18n/index.js';
 import { installHook } from './hook.js';
