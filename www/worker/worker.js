@@ -4,7 +4,8 @@
 // time and yield between them, so 'cancel' and 'resume' messages are seen within a token.
 // This folder is the worker side: this worker, the weights it fetches and keeps (weights.js),
 // the wasm build and helper threads it runs (threads.js, thread-helper.js). The page imports
-// only their constants; nothing here imports the page's ui/, panels/ or lessons/.
+// only their constants; nothing here imports the page's ui/, panels/ or lessons/
+// (e2e/layers.test.mjs checks).
 import { loadWasm, PRECISIONS } from './threads.js';
 import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
