@@ -7,7 +7,7 @@ import { ARTIFACTS, ROOT, compareRows, fixture, openPage, startSession } from '.
 
 const MODEL = 'all-MiniLM-L6-v2';
 const reference = fixture('minilm_reference.json');
-const presets = JSON.parse(readFileSync(path.join(ROOT, 'www', 'presets.json'), 'utf8')).encoder;
+const presets = JSON.parse(readFileSync(path.join(ROOT, 'www', 'data', 'presets.json'), 'utf8')).encoder;
 const LONG = { timeout: 180_000 };
 let session;
 

@@ -3,12 +3,12 @@
 // the panels, ECharts — is still loading: the worker fetches and instantiates its wasm (and its
 // helper threads) meanwhile, instead of after. main.js takes the client from here.
 import { WorkerClient } from './client.js';
-import { defaultThreads, PRECISIONS } from './threads.js';
+import { defaultThreads, PRECISIONS } from './worker/threads.js';
 
 // ?threads=N, by default as many as the machine has; ?build=threads|relaxed picks a threaded
-// build (see threads.js).
+// build (see worker/threads.js).
 const page = new URLSearchParams(location.search);
-const workerUrl = new URL('./worker.js', import.meta.url);
+const workerUrl = new URL('./worker/worker.js', import.meta.url);
 workerUrl.searchParams.set('threads', String(Number(page.get('threads')) || defaultThreads()));
 if (page.get('build')) workerUrl.searchParams.set('build', page.get('build'));
 // ?precision=int16: MiniLM's matrices as 16-bit integers (faster; see README).

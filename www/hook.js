@@ -6,7 +6,7 @@ import { contextCost } from './lessons/context.js';
 import { keybert } from './lessons/keywords.js';
 import { runRoi } from './lessons/roi.js';
 import { DECODER } from './models.js';
-import { PRECISIONS } from './threads.js';
+import { PRECISIONS } from './worker/threads.js';
 
 const HAN = /\p{Script=Han}/u;
 

@@ -1,10 +1,10 @@
 // The page's entry point: configures the model worker (started by boot.js), wires the panels,
 // installs the hook.
 import { client } from './boot.js';
-import { PRECISIONS } from './threads.js';
-import { loadData } from './data.js';
-import { element, showNotices } from './dom.js';
-import { language, setLanguage, t, translatePage } from './i18n.js';
+import { PRECISIONS } from './worker/threads.js';
+import { loadData } from './data/index.js';
+import { element, showNotices } from './ui/dom.js';
+import { language, setLanguage, t, translatePage } from './i18n/index.js';
 import { installHook } from './hook.js';
 import { AUTO, ENCODERS, Models } from './models.js';
 import { mountDecoderPanel } from './panels/decoder.js';

@@ -1,4 +1,4 @@
-import { language, onLanguageChange } from './i18n.js';
+import { language, onLanguageChange } from './i18n/index.js';
 
 /** The models the page uses, by their ids in models/manifest.json. */
 export const ENCODER = 'all-MiniLM-L6-v2';

@@ -1,10 +1,10 @@
 // Lesson: vector arithmetic. A − B + C over a vocabulary, answered by the nearest words
 // (A, B and C left out), and the points to draw it: A, B, C, the query and the answers.
-import { loadData } from '../data.js';
+import { loadData } from '../data/index.js';
 
 /** The shipped word list for `lang` ('en' or 'zh'). */
 export async function shippedVocabulary(lang) {
-  const lists = await loadData('data/vocabulary.json');
+  const lists = await loadData('vocabulary.json');
   if (!lists[lang]) throw new Error(`No shipped vocabulary for "${lang}"; use "en" or "zh".`);
   return lists[lang];
 }

@@ -1,7 +1,7 @@
 // Lesson: return on investment. One labelled task (www/data/topics.json) solved twice:
 // (a) embeddings and the nearest label centroid — "a calculator"; (b) asking GPT for each
 // text — accuracy, milliseconds and estimated FLOPs side by side.
-import { loadData } from '../data.js';
+import { loadData } from '../data/index.js';
 import { DECODER } from '../models.js';
 
 function fill(template, values) {
@@ -13,7 +13,7 @@ function fill(template, values) {
  * `onProgress({done, total})` follows the GPT half, `signal` stops it.
  */
 export async function runRoi(models, { lang = 'en', onProgress, signal, encoder = models.encoder } = {}) {
-  const task = (await loadData('data/topics.json'))[lang];
+  const task = (await loadData('topics.json'))[lang];
   if (!task) throw new Error(`No ROI task for "${lang}"; use "en" or "zh".`);
   const train = task.texts.filter((t) => t.train);
   const test = task.texts.filter((t) => !t.train);

@@ -1,12 +1,12 @@
 // Lesson panel: vector arithmetic (TransE). A − B + C over a word list, the five nearest
 // words with their cosines, and arrows on a 2D map: B → A, and C → the query.
-import { runBusy } from '../busy.js';
-import { element, showNotices } from '../dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { runBusy } from '../ui/busy.js';
+import { element, showNotices } from '../ui/dom.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { analogy, shippedVocabulary } from '../lessons/analogy.js';
-import { showModelStatus } from '../model-status.js';
-import { mountPresetPicker, mountProjectionPicker } from '../picker.js';
-import { drawScatter } from '../plots.js';
+import { showModelStatus } from '../ui/model-status.js';
+import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';
+import { drawScatter } from '../ui/plots.js';
 import { textParam, updateUrl } from '../url-state.js';
 
 /** Words of a textarea: one per line or separated by commas (，、 too). */

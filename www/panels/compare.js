@@ -1,11 +1,11 @@
 // Lesson panel: encoder vs decoder embeddings. The same labelled sentences mapped by BERT and
 // by GPT side by side, with how well each keeps the groups apart.
-import { runBusy } from '../busy.js';
-import { showNotices } from '../dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { runBusy } from '../ui/busy.js';
+import { showNotices } from '../ui/dom.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { compareEmbeddings, groupsFromLines } from '../lessons/compare.js';
-import { mountPresetPicker, mountProjectionPicker } from '../picker.js';
-import { drawScatter, shortLabel } from '../plots.js';
+import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';
+import { drawScatter, shortLabel } from '../ui/plots.js';
 import { textParam, updateUrl } from '../url-state.js';
 
 export function mountComparePanel(root, { models, presets }) {

@@ -1,11 +1,11 @@
 // Lesson panel: the context limit. Token counts under each tokenizer against BERT's 256 and
 // GPT's 8,192, and the measured time per generated token as the context grows.
-import { runBusy } from '../busy.js';
-import { showNotices } from '../dom.js';
-import { onLanguageChange, t } from '../i18n.js';
+import { runBusy } from '../ui/busy.js';
+import { showNotices } from '../ui/dom.js';
+import { onLanguageChange, t } from '../i18n/index.js';
 import { contextCost } from '../lessons/context.js';
-import { mountPresetPicker } from '../picker.js';
-import { drawBars, drawLine } from '../plots.js';
+import { mountPresetPicker } from '../ui/picker.js';
+import { drawBars, drawLine } from '../ui/plots.js';
 
 /** "64, 256, 1024" → [64, 256, 1024]; whole numbers from 1 to 8192 only. */
 function parseLengths(text) {

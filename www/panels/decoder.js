@@ -1,12 +1,12 @@
 // Panel 2, the decoder: a prompt in, tokens out one at a time as chips; click a chip to see
 // the ten tokens the model weighed at that step. Generate runs to the end, Step adds one
 // token per click, Stop ends the run between two tokens.
-import { showNotices } from '../dom.js';
-import { onLanguageChange, t } from '../i18n.js';
-import { showModelStatus } from '../model-status.js';
+import { showNotices } from '../ui/dom.js';
+import { onLanguageChange, t } from '../i18n/index.js';
+import { showModelStatus } from '../ui/model-status.js';
 import { DECODER } from '../models.js';
-import { mountPresetPicker } from '../picker.js';
-import { drawCandidates, selectChip, tokenChip, visibleToken } from '../tokens.js';
+import { mountPresetPicker } from '../ui/picker.js';
+import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
 
 /** Reads a number input, clamped to its min/max; the default when empty. */
 function numberFrom(input, fallback) {

@@ -1,11 +1,11 @@
 // Panel 1, the encoder: sentences in, a cosine heatmap and a 2D PCA map out; click a point
 // for its nearest neighbours. All maths happens in the worker (Rust); this file only shows.
-import { runBusy } from '../busy.js';
-import { element, showNotices } from '../dom.js';
-import { onLanguageChange, t } from '../i18n.js';
-import { showModelStatus } from '../model-status.js';
-import { drawHeatmap, drawScatter, shortLabel } from '../plots.js';
-import { mountPresetPicker, mountProjectionPicker } from '../picker.js';
+import { runBusy } from '../ui/busy.js';
+import { element, showNotices } from '../ui/dom.js';
+import { onLanguageChange, t } from '../i18n/index.js';
+import { showModelStatus } from '../ui/model-status.js';
+import { drawHeatmap, drawScatter, shortLabel } from '../ui/plots.js';
+import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';
 
 /** More lines than this make an unreadable map and heatmap. */
 const MAX_LINES = 200;

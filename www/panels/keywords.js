@@ -1,10 +1,10 @@
 // Lesson panel: keyword extraction. KeyBERT (embeddings + cosine, MMR diversity slider) next
 // to GPT asked to "list the keywords", each with the time it took.
-import { runBusy } from '../busy.js';
-import { element, showNotices } from '../dom.js';
-import { language, t } from '../i18n.js';
+import { runBusy } from '../ui/busy.js';
+import { element, showNotices } from '../ui/dom.js';
+import { language, t } from '../i18n/index.js';
 import { gptKeywords, keybert } from '../lessons/keywords.js';
-import { mountPresetPicker } from '../picker.js';
+import { mountPresetPicker } from '../ui/picker.js';
 import { numberParam, textParam, updateUrl } from '../url-state.js';
 
 export function mountKeywordsPanel(root, { models, presets }) {

@@ -1,10 +1,10 @@
 // Lesson panel: return on investment. One labelled task, solved with embeddings (nearest
 // label centroid) and by asking GPT text by text: accuracy, time and FLOPs side by side.
-import { runBusy } from '../busy.js';
-import { element, showNotices } from '../dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { runBusy } from '../ui/busy.js';
+import { element, showNotices } from '../ui/dom.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { runRoi } from '../lessons/roi.js';
-import { mountPicker } from '../picker.js';
+import { mountPicker } from '../ui/picker.js';
 import { choiceParam, updateUrl } from '../url-state.js';
 
 const TASKS = [

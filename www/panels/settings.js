@@ -1,7 +1,7 @@
 // Settings: where weights come from. `?weights=` wins, then the last value applied here, then
 // models/ on this site.
-import { formatBytes, t } from '../i18n.js';
-import { HUGGING_FACE } from '../weights.js';
+import { formatBytes, t } from '../i18n/index.js';
+import { HUGGING_FACE } from '../worker/weights.js';
 
 const STORAGE_KEY = 'bert-vs-gpt.weights';
 

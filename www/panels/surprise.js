@@ -1,10 +1,10 @@
 // Panel 3, surprise (teacher forcing): any text in, each token coloured by the probability
 // the decoder gave it after the tokens before it; click a token for the alternatives.
-import { runBusy } from '../busy.js';
-import { showNotices } from '../dom.js';
-import { onLanguageChange, t } from '../i18n.js';
-import { mountPresetPicker } from '../picker.js';
-import { drawCandidates, selectChip, tokenChip, visibleToken } from '../tokens.js';
+import { runBusy } from '../ui/busy.js';
+import { showNotices } from '../ui/dom.js';
+import { onLanguageChange, t } from '../i18n/index.js';
+import { mountPresetPicker } from '../ui/picker.js';
+import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
 
 /** Green for expected tokens, red for surprising ones (log-probability 0 … −8 and below). */
 function surpriseTint(logprob) {

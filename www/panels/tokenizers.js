@@ -1,11 +1,11 @@
 // Lesson panel: the same text through BERT's WordPiece and GPT's byte-level BPE, as chips
 // with their ids.
-import { runBusy } from '../busy.js';
-import { showNotices } from '../dom.js';
-import { language, onLanguageChange, t } from '../i18n.js';
+import { runBusy } from '../ui/busy.js';
+import { showNotices } from '../ui/dom.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { DECODER } from '../models.js';
-import { mountPresetPicker } from '../picker.js';
-import { tokenChip } from '../tokens.js';
+import { mountPresetPicker } from '../ui/picker.js';
+import { tokenChip } from '../ui/tokens.js';
 import { textParam, updateUrl } from '../url-state.js';
 
 const TINTS = ['#e3ecfb', '#fde7d9', '#dff3e8', '#efe2f8'];

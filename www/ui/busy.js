@@ -2,7 +2,7 @@
 // Stop button (if any) that aborts it, and any failure shown in the panel's notices. One
 // place, so no panel can leave a spinner stuck or swallow an error.
 import { showNotices } from './dom.js';
-import { t } from './i18n.js';
+import { t } from '../i18n/index.js';
 
 /**
  * Runs `work(signal)`; `stop` (optional) aborts `signal`. Resolves to work's result, or

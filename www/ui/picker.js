@@ -1,7 +1,7 @@
 // A <select> whose option labels follow the page language. Used for presets (with a
 // "choose a preset…" first option) and for choices such as the projection method.
 import { element } from './dom.js';
-import { language, onLanguageChange, t } from './i18n.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 
 /**
  * Fills `select` with `items` ({id, label: {en, zh}}) and calls `onPick(item)` when one is

@@ -5,7 +5,7 @@
 // ECharts (1.1 MB) is imported beside the page rather than before it: the page's own scripts
 // start ~130 ms sooner on a warm visit, and nothing is drawn before a model has answered anyway.
 // So the draw functions are async; draws on one element still apply in call order.
-const echartsReady = import('./vendor/echarts.esm.min.js');
+const echartsReady = import('../vendor/echarts.esm.min.js');
 
 const PALETTE = ['#3b6fd8', '#d8693b', '#2e9e6a', '#9b4fc9', '#c9a227', '#d84b7a', '#4fb3c9', '#7a7a7a'];
 

@@ -2,6 +2,10 @@
 // loading and inference never freeze the page. One handler per verb; every message carries
 // the request id it answers. Long runs (generate, score) advance one chunk or token at a
 // time and yield between them, so 'cancel' and 'resume' messages are seen within a token.
+// This folder is the worker side: this worker, the weights it fetches and keeps (weights.js),
+// the wasm build and helper threads it runs (threads.js, thread-helper.js). The page imports
+// only their constants; nothing here imports the page's ui/, panels/ or lessons/
+// (e2e/layers.test.mjs checks).
 import { loadWasm, PRECISIONS } from './threads.js';
 import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 

@@ -6,9 +6,9 @@
 // products (src/parallel.rs) until the worker ends.
 
 const BUILDS = {
-  plain: '../pkg/bert_vs_gpt.js',
-  threads: '../pkg/threads/bert_vs_gpt.js',
-  relaxed: '../pkg/relaxed/bert_vs_gpt.js',
+  plain: '../../pkg/bert_vs_gpt.js',
+  threads: '../../pkg/threads/bert_vs_gpt.js',
+  relaxed: '../../pkg/relaxed/bert_vs_gpt.js',
 };
 /** `(func (param v128 v128 v128) (result v128) … f32x4.relaxed_madd)`: valid only where the
  * browser has relaxed SIMD. */

@@ -1,5 +1,7 @@
 // Building DOM from data. Strings always become text nodes: user and model text is never
 // parsed as HTML anywhere on the page.
+// This folder holds the helpers every panel shares (DOM, busy state, pickers, plots, token
+// chips, model status). They may use i18n/ but know no panel or lesson (e2e/layers.test.mjs).
 
 /** A new `tag` element with properties from `attributes` and the given children. */
 export function element(tag, attributes = {}, ...children) {

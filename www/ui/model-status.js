@@ -1,7 +1,7 @@
 // One model's status line: before the first download it says what will be fetched and how
 // big it is; while loading, a progress bar per file; afterwards, what was loaded.
 import { element } from './dom.js';
-import { formatBytes, onLanguageChange, t } from './i18n.js';
+import { formatBytes, onLanguageChange, t } from '../i18n/index.js';
 
 function summary(id, state) {
   const { phase, plan, info, error } = state;
