@@ -118,7 +118,7 @@ test('MiniLM with int16 weights: within cosine 0.9999 of the reference, chosen b
   const rounded = await hookEmbed(page, texts);
   const { worstCosine, worstAbs } = compareRows(rounded.vectors, 384, expected);
   console.log(`# int16 weights in the browser: worst cosine ${worstCosine}, worst abs ${worstAbs}`);
-  // Rounded, so not the f32 numbers (worst abs ~1e-3), but as close as the README promises.
+  // Rounded, so not the f32 numbers (worst abs ~1e-3), but as close as docs/testing.md promises.
   assert.ok(worstCosine >= 0.9999 && worstAbs > 1e-5, `cosine ${worstCosine}, abs ${worstAbs}`);
   assert.deepEqual(rounded.tokenCounts, reference.cases.map((c) => c.ids.length));
 

@@ -1,7 +1,7 @@
 // The page's JavaScript keeps its layers: the worker side (www/worker/) never imports the page's
 // ui/, panels/ or lessons/; the shared helpers (www/ui/) never import a panel or a lesson; the
-// string tables (www/i18n/en.js, zh.js) import nothing; and every reference names a file that
-// exists. A static check of the source, no browser needed. References are static `import … from`
+// string tables (www/i18n/en.js, zh.js) import nothing; no modules import each other in a cycle
+// (static imports); and every reference names a file that exists. A static check of the source, no browser needed. References are static `import … from`
 // and `export … from`, `import('…')`, `new URL('…', import.meta.url)` (the model worker, its
 // helpers, the service worker), `loadData('…')` (www/data/) and index.html's script and style
 // links. Imports of a computed URL (the wasm builds in worker/threads.js) are not checked here.
@@ -30,16 +30,40 @@ const PATTERNS = [
 ];
 const DATA_PATTERN = /\bloadData\(\s*(['"`])([^'"`$]+)\1\s*\)/g;
 
+/** `source` without comments. */
+const code = (source) => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+
+function resolve(specifier, base) {
+  if (specifier.startsWith('/')) return path.posix.normalize(specifier.slice(1));
+  if (specifier.startsWith('./') || specifier.startsWith('../')) return path.posix.join(base, specifier);
+  return `(bare specifier "${specifier}")`;
+}
+
 /** Every file `source` (at `file`, relative to ROOT) refers to, relative to ROOT. */
 function references(file, source) {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const resolve = (specifier, base) => {
-    if (specifier.startsWith('/')) return path.posix.normalize(specifier.slice(1));
-    if (specifier.startsWith('./') || specifier.startsWith('../')) return path.posix.join(base, specifier);
-    return `(bare specifier "${specifier}")`;
+  const text = code(source);
+  const found = PATTERNS.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => resolve(m[2], path.posix.dirname(file))));
+  found.push(...[...text.matchAll(DATA_PATTERN)].map((m) => resolve(`./${m[2]}`, 'www/data')));
+  return found;
+}
+
+/** Each cycle of static imports among `files`, as `a → b → … → a`. */
+function cycles(files) {
+  const imports = Object.fromEntries(Object.entries(files).map(([file, source]) => [
+    file, [...code(source).matchAll(PATTERNS[0])].map((m) => resolve(m[2], path.posix.dirname(file))),
+  ]));
+  const found = [];
+  const done = new Set();
+  const visit = (file, stack) => {
+    if (stack.includes(file)) {
+      found.push(`a cycle of imports: ${[...stack.slice(stack.indexOf(file)), file].join(' → ')}`);
+      return;
+    }
+    if (done.has(file)) return;
+    done.add(file);
+    for (const next of imports[file] ?? []) visit(next, [...stack, file]);
   };
-  const found = PATTERNS.flatMap((pattern) => [...code.matchAll(pattern)].map((m) => resolve(m[2], path.posix.dirname(file))));
-  found.push(...[...code.matchAll(DATA_PATTERN)].map((m) => resolve(`./${m[2]}`, 'www/data')));
+  for (const file of Object.keys(imports)) visit(file, []);
   return found;
 }
 
@@ -62,7 +86,7 @@ function problems(files, exists) {
       if (!BUILT.some((prefix) => target.startsWith(prefix)) && !exists(target)) found.push(`${edge}: no such file`);
     }
   }
-  return found;
+  return [...found, ...cycles(files)];
 }
 
 function jsFiles(dir) {
@@ -106,6 +130,7 @@ test('the check catches each kind of problem', () => {
     'www/i18n/en.js': "export { zh } from './zh.js';\nexport const en = { 'a.b': 'import x from here' };\n",
     'www/main.js': "const worker = new Worker(new URL('./worker/missing.js', import.meta.url));\nloadData('gone.json');\n",
     'www/panels/roi.js': "import { runBusy } from '../ui/busy.js';\nimport { runRoi } from '../lessons/roi.js';\n",
+    'www/lessons/roi.js': "import { draw } from '../panels/roi.js';\n",
   };
   const exists = (file) => file in files || ['www/i18n/index.js', 'www/ui/plots.js', 'www/lessons/roi.js', 'www/i18n/zh.js'].includes(file);
   assert.deepEqual(problems(files, exists), [
@@ -114,5 +139,6 @@ test('the check catches each kind of problem', () => {
     'www/i18n/en.js → www/i18n/zh.js: www/i18n/en.js holds only strings and imports nothing',
     'www/main.js → www/worker/missing.js: no such file',
     'www/main.js → www/data/gone.json: no such file',
+    'a cycle of imports: www/panels/roi.js → www/lessons/roi.js → www/panels/roi.js',
   ]);
 });

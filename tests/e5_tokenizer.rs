@@ -1,4 +1,4 @@
-//! multilingual-e5's tokenizer with its Unigram over sorted pieces (src/unigram.rs) gives the
+//! multilingual-e5's tokenizer with its Unigram over sorted pieces (src/encoder/unigram.rs) gives the
 //! same tokens as `tokenizers`' own Unigram on the real 250,002-piece vocabulary, over texts
 //! in many scripts, odd Unicode and the benchmark's sentences.
 

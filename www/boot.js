@@ -11,7 +11,7 @@ const page = new URLSearchParams(location.search);
 const workerUrl = new URL('./worker/worker.js', import.meta.url);
 workerUrl.searchParams.set('threads', String(Number(page.get('threads')) || defaultThreads()));
 if (page.get('build')) workerUrl.searchParams.set('build', page.get('build'));
-// ?precision=int16: MiniLM's matrices as 16-bit integers (faster; see README).
+// ?precision=int16: MiniLM's matrices as 16-bit integers (faster; see docs/performance.md).
 if (PRECISIONS.includes(page.get('precision'))) workerUrl.searchParams.set('precision', page.get('precision'));
 
 export const client = new WorkerClient(workerUrl);

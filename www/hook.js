@@ -1,5 +1,5 @@
 // window.bertVsGpt: the page's scripting hook, public API for teachers at the console and for
-// tests. Every verb is documented in README.md; keep names and shapes stable.
+// tests. Every verb is documented in docs/hook.md; keep names and shapes stable.
 import { analogy, shippedVocabulary } from './lessons/analogy.js';
 import { compareEmbeddings } from './lessons/compare.js';
 import { contextCost } from './lessons/context.js';

@@ -3,7 +3,7 @@
 // memory): pkg/relaxed where the browser has relaxed SIMD (its fused multiply-add speeds up the
 // f32 products), else pkg/threads. Elsewhere the plain build (pkg/) runs alone. Helpers are Web
 // Workers that instantiate the same module on the same memory and then serve the big matrix
-// products (src/parallel.rs) until the worker ends.
+// products (src/kernels/parallel.rs) until the worker ends.
 
 const BUILDS = {
   plain: '../../pkg/bert_vs_gpt.js',
@@ -19,7 +19,7 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 const HELPER_START_MS = 20000;
 
 /** How the f32 encoder (MiniLM) may keep its matrices, in every build: as published, or as
- * 16-bit integers multiplied in integers (src/int16_panel.rs; ?precision=int16). */
+ * 16-bit integers multiplied in integers (src/kernels/int16_linear.rs; ?precision=int16). */
 export const PRECISIONS = ['f32', 'int16'];
 
 /** Threads to use by default: the machine's cores, at most 4 (products this small gain little more). */

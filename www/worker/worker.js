@@ -16,7 +16,7 @@ let build = null;
 let threadsShortBecause = null;
 const params = new URL(self.location.href).searchParams;
 /** How f32 encoders' matrices (MiniLM's) are kept from their next load on: 'f32' as published,
- * or 'int16' (faster, within cosine 0.9999; README: Performance). */
+ * or 'int16' (faster, within cosine 0.9999; docs/performance.md). */
 let encoderWeights = PRECISIONS.includes(params.get('precision')) ? params.get('precision') : 'f32';
 const wasmReady = loadWasm(Number(params.get('threads')) || 1, params.get('build')).then((loaded) => {
   ({ wasm, build, reason: threadsShortBecause } = loaded);
