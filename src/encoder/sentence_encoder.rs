@@ -1,5 +1,7 @@
 //! BERT as a sentence encoder: text in, one unit-length vector per text out, exactly as
-//! sentence-transformers computes it (tokenize with truncation, BERT, masked mean, L2).
+//! sentence-transformers computes it (tokenize with truncation, BERT, masked mean, L2; its
+//! `SentenceTransformer.encode`,
+//! <https://github.com/UKPLab/sentence-transformers/blob/master/sentence_transformers/SentenceTransformer.py>).
 //! Two models share that recipe and the `Bert` network: all-MiniLM-L6-v2 (f32 safetensors)
 //! and multilingual-e5-small (Q4_0 GGUF, texts prefixed with "query: ").
 
