@@ -5,7 +5,8 @@
 //! normaliser as a plain code point → replacement table; this turns that table back into the
 //! form the rest of the ecosystem reads. The reader it must satisfy is `tokenizers`'
 //! <https://github.com/huggingface/tokenizers/blob/main/tokenizers/src/normalizers/precompiled.rs>
-//! (through spm_precompiled); the trie layout is darts-clone's (<https://github.com/s-yata/darts-clone>).
+//! (through spm_precompiled); the trie layout is darts-clone's
+//! (<https://github.com/s-yata/darts-clone>).
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 

@@ -27,7 +27,7 @@ fn rows(vectors: &[f32], dim: usize) -> Result<vectors::Rows<'_>, JsError> {
     vectors::Rows::new(vectors, dim).map_err(js_error)
 }
 
-/// The lesson handles an encoder makes: `encoder.keywordCandidates(…)`, `encoder.vocabulary(…)`.
+/// The lesson handles an encoder makes: `keywordCandidates(…)` and `vocabulary(…)`.
 #[wasm_bindgen]
 impl Encoder {
     /// `document` and its KeyBERT candidate phrases (1…`max_words` words, at most `limit`),
