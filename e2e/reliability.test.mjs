@@ -119,7 +119,7 @@ test('the page and its worker run under a Content-Security-Policy that allows no
 test('a panic in wasm is reported, the worker restarts, and the models work again', LONG, async () => {
   const { page } = shared;
   await page.evaluate(() => window.bertVsGpt.embed(['warm up']));
-  await assert.rejects(page.evaluate(() => window.bertVsGpt.panic()), /The model crashed \(a deliberate panic, to test recovery at src\/wasm\.rs:\d+\); it was restarted/);
+  await assert.rejects(page.evaluate(() => window.bertVsGpt.panic()), /The model crashed \(a deliberate panic, to test recovery at src\/wasm\/mod\.rs:\d+\); it was restarted/);
   await page.locator('#app-notices', { hasText: 'it was restarted' }).waitFor();
   const again = await page.evaluate(() => window.bertVsGpt.embed(['after the crash']));
   assert.equal(again.dim, 384);
