@@ -3,7 +3,8 @@
 // and model text is untrusted.
 
 // ECharts (1.1 MB) is imported beside the page rather than before it: the page's own scripts
-// start ~130 ms sooner on a warm visit, and nothing is drawn before a model has answered anyway.
+// start sooner on a warm visit (docs/performance.md), and nothing is drawn before a model has
+// answered anyway.
 // So the draw functions are async; draws on one element still apply in call order.
 const echartsReady = import('../vendor/echarts.esm.min.js');
 

@@ -131,8 +131,8 @@ export class WeightStore {
    * Every file of `modelId` as bytes, by name, and `verify()`, which checks the stored copies
    * among them against their sha256 (downloads are checked before they are returned): it
    * resolves, or evicts a damaged copy and rejects with DamagedCopy. Checking is a separate
-   * step so that the worker can run it once the model has answered: hashing ~100 MB while the
-   * model is built and runs its first request costs ~150 ms of a warm load on two cores.
+   * step so that the worker can run it once the model has answered: hashing a model's ~100 MB
+   * while it is built and runs its first request slows a warm load (docs/performance.md).
    * `report` receives {file, phase: 'cached'|'download'|'verify'|'stored', loaded, total} and
    * {notice}.
    */

@@ -36,7 +36,7 @@ const keywordCandidates = new Map();
 const CACHED_HANDLES = 4;
 /** Checks of stored weight files (see WeightStore.load), run once no request has come for
  * IDLE_MS: a page loads a model and then uses it, often in a burst of requests, which the
- * check (~100 ms of hashing) would slow. */
+ * check (hashing the whole model) would slow. */
 const checksWhenIdle = [];
 const IDLE_MS = 1000;
 let lastRequestAt = 0;
