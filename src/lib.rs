@@ -4,7 +4,7 @@
 //!
 //! - [`kernels`]: products and other per-value work over f32, int16, 4-bit and 8-bit weights;
 //! - [`gguf`]: checked access to a GGUF file's metadata and tensors;
-//! - [`models`]: the networks (BERT, Llama) built from kernels, and what they share;
+//! - [`models`]: the networks (BERT; the GGUF decoders: Llama, Qwen, Gemma) built from kernels, and what they share;
 //! - [`encoder`] and [`decoder`]: a network with its tokenizer — text in, vectors or tokens out;
 //! - [`lessons`]: the vector maths the page's lessons do with those;
 //! - `wasm` (wasm32 only): the page's binding, which only converts types;

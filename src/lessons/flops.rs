@@ -8,14 +8,14 @@ use crate::models::shape::Shape;
 /// layer.
 fn per_token(shape: &Shape) -> f64 {
     let h = shape.hidden as f64;
-    let projections = 2.0 * h * h + 2.0 * h * shape.kv_width as f64;
+    let projections = 2.0 * h * shape.attention_width as f64 + 2.0 * h * shape.kv_width as f64;
     let feed_forward = shape.feed_forward_matrices as f64 * h * shape.feed_forward as f64;
     2.0 * shape.layers as f64 * (projections + feed_forward) + 2.0 * h * shape.output_vocab as f64
 }
 
 /// Attention of one query over `keys` positions in every layer: scores and weighted sum.
 fn attention(shape: &Shape, keys: usize) -> f64 {
-    4.0 * shape.layers as f64 * shape.hidden as f64 * keys as f64
+    4.0 * shape.layers as f64 * shape.attention_width as f64 * keys as f64
 }
 
 /// An encoder reading `tokens` tokens at once (every token attends to every token).
@@ -48,6 +48,7 @@ mod tests {
         let shape = Shape {
             layers: 1,
             hidden: 2,
+            attention_width: 2,
             kv_width: 2,
             feed_forward: 4,
             feed_forward_matrices: 2,
@@ -73,6 +74,7 @@ mod tests {
         let smollm2 = Shape {
             layers: 30,
             hidden: 576,
+            attention_width: 576,
             kv_width: 192,
             feed_forward: 1536,
             feed_forward_matrices: 3,

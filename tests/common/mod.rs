@@ -124,6 +124,48 @@ pub fn smollm2() -> Vec<u8> {
     model_file("SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct.Q4_1.gguf")
 }
 
+/// The real Gemma 3 270M GGUF (Q4_K_M).
+pub fn gemma3() -> Vec<u8> {
+    model_file("gemma-3-270m", "gemma-3-270m-q4_k_m.gguf")
+}
+
+/// tests/fixtures/gemma3_reference.json (see gemma3_reference.py).
+#[derive(serde::Deserialize)]
+pub struct Gemma3Reference {
+    pub tokenizer: Vec<TokenizerCase>,
+    pub texts: Vec<ScoredText>,
+    pub greedy: Vec<GreedyRun>,
+}
+
+/// A text teacher-forced through the float reference and through llama.cpp.
+#[derive(serde::Deserialize)]
+pub struct ScoredText {
+    pub name: String,
+    pub text: String,
+    /// With BOS.
+    pub ids: Vec<u32>,
+    /// Position k scores `ids[k + 1]` given `ids[..=k]`.
+    pub steps: Vec<ScoredStep>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ScoredStep {
+    pub id: u32,
+    pub logprob: f32,
+    pub top1: u32,
+    pub margin: f32,
+    pub llama_logprob: f32,
+}
+
+/// Greedy continuations of a prompt by llama.cpp and by the float reference.
+#[derive(serde::Deserialize)]
+pub struct GreedyRun {
+    pub prompt: String,
+    pub ids: Vec<u32>,
+    pub llama_ids: Vec<u32>,
+    pub llama_text: String,
+}
+
 /// multilingual-e5-small as converted by `make fetch`: (model.gguf, tokenizer.json).
 pub fn e5() -> (Vec<u8>, Vec<u8>) {
     let read = |name: &str| model_file("multilingual-e5-small", name);

@@ -1,0 +1,178 @@
+//! A GGUF weight matrix in any of the formats we read, as one type: the block formats through
+//! [`BlockLinear`] (by which in-memory block they become), F32 and F16 as an f32 tensor through
+//! candle's matmul (in the files we meet these are small, or rare). Any other format is refused
+//! with its name, so a file we cannot run says why.
+
+use candle_core::quantized::GgmlDType;
+use candle_core::{DType, Device, Module, Tensor};
+
+use crate::error::{Error, Result};
+use crate::kernels::block_linear::{BlockLinear, GgmlFormat};
+use crate::kernels::q4_blocks::{Block4, Q4_0, Q4_1, Q4_K};
+use crate::kernels::q5_blocks::{Block5, Q5_0, Q5_1, Q5_K};
+use crate::kernels::q6_blocks::{Block6, Q6_K};
+use crate::kernels::q8_blocks::{Block8w, Q8_0};
+
+/// The formats a matrix may come in, for messages.
+pub const SUPPORTED: &str = "F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K";
+
+pub enum GgmlLinear {
+    Q4(BlockLinear<Block4>),
+    Q5(BlockLinear<Block5>),
+    Q6(BlockLinear<Block6>),
+    Q8(BlockLinear<Block8w>),
+    /// (rows, cols) f32.
+    Dense(Tensor),
+}
+
+/// GGML's own name of a format (candle's `Q4K` is llama.cpp's `Q4_K`).
+pub fn format_name(dtype: GgmlDType) -> String {
+    let name = format!("{dtype:?}");
+    match name.strip_suffix('K') {
+        Some(stem) if !stem.ends_with('_') => format!("{stem}_K"),
+        _ => name,
+    }
+}
+
+fn unsupported(dtype: GgmlDType) -> Error {
+    Error::BadModelFile {
+        file: "the GGUF file",
+        what: "weight matrix",
+        reason: format!(
+            "its tensor type {} is not supported (supported: {SUPPORTED})",
+            format_name(dtype)
+        ),
+    }
+}
+
+/// Bytes per value of the dense formats.
+fn dense_bytes(dtype: GgmlDType) -> Option<usize> {
+    match dtype {
+        GgmlDType::F32 => Some(4),
+        GgmlDType::F16 => Some(2),
+        _ => None,
+    }
+}
+
+impl GgmlLinear {
+    /// Bytes of a rows × cols matrix of `dtype`.
+    pub fn byte_len(dtype: GgmlDType, rows: usize, cols: usize) -> Result<usize> {
+        fn len<B>(format: &GgmlFormat<B>, rows: usize, cols: usize) -> usize {
+            format.byte_len(rows, cols)
+        }
+        Ok(match dtype {
+            GgmlDType::Q4_0 => len(&Q4_0, rows, cols),
+            GgmlDType::Q4_1 => len(&Q4_1, rows, cols),
+            GgmlDType::Q4K => len(&Q4_K, rows, cols),
+            GgmlDType::Q5_0 => len(&Q5_0, rows, cols),
+            GgmlDType::Q5_1 => len(&Q5_1, rows, cols),
+            GgmlDType::Q5K => len(&Q5_K, rows, cols),
+            GgmlDType::Q6K => len(&Q6_K, rows, cols),
+            GgmlDType::Q8_0 => len(&Q8_0, rows, cols),
+            other => rows * cols * dense_bytes(other).ok_or_else(|| unsupported(other))?,
+        })
+    }
+
+    /// Reads a rows × cols matrix of `dtype` from its bytes (exactly [`GgmlLinear::byte_len`]).
+    pub fn from_bytes(dtype: GgmlDType, data: &[u8], rows: usize, cols: usize) -> Result<Self> {
+        Ok(match dtype {
+            GgmlDType::Q4_0 => Self::Q4(BlockLinear::from_bytes(data, rows, cols, &Q4_0)?),
+            GgmlDType::Q4_1 => Self::Q4(BlockLinear::from_bytes(data, rows, cols, &Q4_1)?),
+            GgmlDType::Q4K => Self::Q4(BlockLinear::from_bytes(data, rows, cols, &Q4_K)?),
+            GgmlDType::Q5_0 => Self::Q5(BlockLinear::from_bytes(data, rows, cols, &Q5_0)?),
+            GgmlDType::Q5_1 => Self::Q5(BlockLinear::from_bytes(data, rows, cols, &Q5_1)?),
+            GgmlDType::Q5K => Self::Q5(BlockLinear::from_bytes(data, rows, cols, &Q5_K)?),
+            GgmlDType::Q6K => Self::Q6(BlockLinear::from_bytes(data, rows, cols, &Q6_K)?),
+            GgmlDType::Q8_0 => Self::Q8(BlockLinear::from_bytes(data, rows, cols, &Q8_0)?),
+            other => {
+                let width = dense_bytes(other).ok_or_else(|| unsupported(other))?;
+                if data.len() != rows * cols * width {
+                    return Err(Error::BadModelFile {
+                        file: "the GGUF file",
+                        what: "weight matrix",
+                        reason: format!(
+                            "{} bytes for {rows} × {cols} in {}",
+                            data.len(),
+                            format_name(other)
+                        ),
+                    });
+                }
+                let values: Vec<f32> = match other {
+                    GgmlDType::F16 => data
+                        .chunks_exact(2)
+                        .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                        .collect(),
+                    _ => data
+                        .chunks_exact(4)
+                        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                        .collect(),
+                };
+                Self::Dense(Tensor::from_vec(values, (rows, cols), &Device::Cpu)?)
+            }
+        })
+    }
+
+    /// The rows `ids` (clamped to the table) as f32: a (ids.len(), cols) tensor.
+    pub fn rows_of(&self, ids: &[u32]) -> Result<Tensor> {
+        match self {
+            Self::Q4(m) => m.rows_of(ids),
+            Self::Q5(m) => m.rows_of(ids),
+            Self::Q6(m) => m.rows_of(ids),
+            Self::Q8(m) => m.rows_of(ids),
+            Self::Dense(m) => {
+                let last = m.dim(0)? as u32 - 1;
+                let ids: Vec<u32> = ids.iter().map(|&id| id.min(last)).collect();
+                Ok(m.index_select(&Tensor::new(ids, &Device::Cpu)?, 0)?)
+            }
+        }
+    }
+}
+
+impl Module for GgmlLinear {
+    /// `x · Wᵀ` for x of shape (…, cols).
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Q4(m) => m.forward(x),
+            Self::Q5(m) => m.forward(x),
+            Self::Q6(m) => m.forward(x),
+            Self::Q8(m) => m.forward(x),
+            Self::Dense(m) => x.to_dtype(DType::F32)?.broadcast_matmul(&m.t()?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::max_difference;
+
+    #[test]
+    fn dense_formats_read_as_f32_and_others_are_refused_by_name() {
+        let values = [1.5f32, -2.0, 0.25, 4.0, 8.0, -0.5];
+        let f16: Vec<u8> = values
+            .iter()
+            .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
+            .collect();
+        let f32: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let expected = Tensor::from_slice(&values, (2, 3), &Device::Cpu).unwrap();
+        for (dtype, bytes) in [(GgmlDType::F16, f16), (GgmlDType::F32, f32)] {
+            assert_eq!(GgmlLinear::byte_len(dtype, 2, 3).unwrap(), bytes.len());
+            let matrix = GgmlLinear::from_bytes(dtype, &bytes, 2, 3).unwrap();
+            assert!(max_difference(&matrix.rows_of(&[0, 1]).unwrap(), &expected) == 0.0);
+            let x = Tensor::from_slice(&[1f32, 0., 2.], (1, 3), &Device::Cpu).unwrap();
+            let y: Vec<f32> = matrix
+                .forward(&x)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            assert_eq!(y, [2.0, 3.0]);
+            assert!(GgmlLinear::from_bytes(dtype, &[0; 5], 2, 3).is_err());
+        }
+        let refused = GgmlLinear::byte_len(GgmlDType::Q2K, 256, 256)
+            .err()
+            .unwrap();
+        assert!(refused.to_string().contains("type Q2_K is"), "{refused}");
+    }
+}
