@@ -87,15 +87,20 @@ lint: tools
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
 
-# Speed on the shared workloads (bench/workloads.json), in headless Chromium; a table on stdout,
-# bench/results/bench.{json,md}. ANCHORS=1 first measures transformers.js and wllama on the
-# same work in this same invocation (~6 min, $(ANCHORS_DIR)/README.md) and prints the ratios.
+# Speed on the shared workloads (bench/workloads.json, and bench/gemma-workload.json for the
+# Chinese decoder), in headless Chromium; a table on stdout, bench/results/bench.{json,md}.
+# ANCHORS=1 first measures transformers.js and wllama on the same work in this same invocation
+# (~6 min, $(ANCHORS_DIR)/README.md), and wllama on the same Gemma file with its gemma-probe.mjs
+# (1 and 2 threads), and prints the ratios.
 ANCHORS_DIR ?= ../shared/bench/anchors
-ANCHORS_RESULTS = $(if $(shell test -w $(ANCHORS_DIR) && echo yes),$(ANCHORS_DIR),$(CACHE)/anchors)/results/anchors.json
+ANCHORS_RUN_DIR = $(if $(shell test -w $(ANCHORS_DIR) && echo yes),$(ANCHORS_DIR),$(CACHE)/anchors)
+ANCHORS_RESULTS = $(ANCHORS_RUN_DIR)/results/anchors.json
 bench: browser tools fetch build
 ifdef ANCHORS
 	ANCHORS_WORKDIR=$(CACHE)/anchors CHROMIUM=$(CHROMIUM) bash $(ANCHORS_DIR)/run-anchors.sh --reps 3
-	node bench/run.mjs --reps 3 --anchors $(ANCHORS_RESULTS)
+	cd $(ANCHORS_RUN_DIR) && GEMMA=1 ./prepare-models.sh && for threads in 1 2; do \
+		CHROMIUM=$(CHROMIUM) node gemma-probe.mjs "$$(node -p 'JSON.stringify(require("$(CURDIR)/bench/gemma-workload.json").prompts)')" $$threads > results/gemma-$$threads.json; done
+	node bench/run.mjs --reps 3 --anchors $(ANCHORS_RESULTS) --gemma-anchors $(ANCHORS_RUN_DIR)/results
 else
 	node bench/run.mjs --reps 3
 endif

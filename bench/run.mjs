@@ -2,9 +2,12 @@
 // work the transformers.js and wllama anchors measure), in headless Chromium, through the
 // page's public hook. Prints a table (min / median of the repetitions) and writes
 // bench/results/bench.json. With --anchors FILE it also prints our figures against the
-// anchors' results from the same invocation.
+// anchors' results from the same invocation. The Chinese decoder, Gemma 3 270M, runs its own
+// workload (bench/gemma-workload.json); with --gemma-anchors DIR (wllama's gemma-1.json and
+// gemma-2.json on the same file, from the same invocation) it is compared too.
 //
-//   node bench/run.mjs [--reps 3] [--threads 1,2 (default)] [--anchors path/to/anchors.json] [--no-limit]
+//   node bench/run.mjs [--reps 3] [--threads 1,2 (default)] [--anchors path/to/anchors.json]
+//                      [--gemma-anchors DIR] [--no-limit] [--no-gemma] [--only-gemma]
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,10 +23,14 @@ const argument = (name, fallback) => {
 const REPS = Number(argument('reps', 3));
 const THREADS = argument('threads', '1,2').split(',').map(Number);
 const ANCHORS = argument('anchors', null);
+const GEMMA_ANCHORS = argument('gemma-anchors', null);
+const GEMMA = !process.argv.includes('--no-gemma');
+const ONLY_GEMMA = process.argv.includes('--only-gemma');
 const E5 = 'multilingual-e5-small';
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', 'manifest.json'), 'utf8'));
 const downloadMB = (id) => manifest.models[id].files.reduce((sum, f) => sum + f.size, 0) / 1e6;
 const workloads = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'workloads.json'), 'utf8'));
+const gemmaWorkload = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'gemma-workload.json'), 'utf8'));
 const CHROMIUM_ARGS = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -129,6 +136,54 @@ async function repetition(browser, url, threads) {
   return out;
 }
 
+/** Gemma at `threads`: cold and warm loads to its first token in a fresh profile, then greedy
+ * continuations of the workload's prompts (prefill and decode rates of each). */
+async function gemmaRepetition(browser, url, threads) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const firstToken = (p) => p.evaluate(async (model) => {
+    await window.bertVsGpt.ready;
+    await window.bertVsGpt.generate('你好', { model, chat: false, maxNewTokens: 1 });
+    return performance.now();
+  }, gemmaWorkload.model);
+  await page.goto(`${url}?threads=${threads}`);
+  const coldMs = await firstToken(page);
+  await page.reload();
+  const warmMs = await firstToken(page);
+  const runs = await page.evaluate(async ({ model, prompts, n }) => {
+    const out = [];
+    for (const prompt of prompts) {
+      const r = await window.bertVsGpt.generate(prompt, { model, chat: false, temperature: 0, maxNewTokens: n, ignoreEos: true });
+      out.push({ promptTokens: r.promptTokens, prefillTokensPerSecond: r.promptTokens / (r.prefillMs / 1000), decodeTokensPerSecond: r.tokensPerSecond, text: r.text });
+    }
+    return out;
+  }, { model: gemmaWorkload.model, prompts: gemmaWorkload.prompts, n: gemmaWorkload.max_new_tokens });
+  const wasmMemoryBytes = (await page.evaluate(() => window.bertVsGpt.stats())).wasmMemoryBytes;
+  await context.close();
+  return { threads, coldMs, warmMs, runs, wasmMemoryBytes };
+}
+
+/** Gemma's table, and the ratios to wllama's on the same file when its results are given. */
+function gemmaTable(results) {
+  const rows = ['', `Gemma 3 270M (Q4_K_M, ${downloadMB('gemma-3-270m').toFixed(0)} MB), greedy, ${gemmaWorkload.max_new_tokens} new tokens (bench/gemma-workload.json):`, ''];
+  rows.push('| threads | decode tok/s (short prompt) | prefill tok/s (long prompt, tokens) | cold / warm load to first token, ms | wasm memory MB (Gemma alone) | wllama decode / prefill tok/s | ours ÷ wllama: decode / prefill |');
+  rows.push('|---|---|---|---|---|---|---|');
+  for (const threads of THREADS) {
+    const reps = results.filter((r) => r.threads === threads);
+    if (!reps.length) continue;
+    const decode = reps.map((r) => r.runs[0].decodeTokensPerSecond);
+    const prefill = reps.map((r) => r.runs.at(-1).prefillTokensPerSecond);
+    let anchor = ['–', '–'];
+    if (GEMMA_ANCHORS) {
+      const wllama = JSON.parse(readFileSync(path.join(GEMMA_ANCHORS, `gemma-${threads}.json`), 'utf8'));
+      const w = [wllama.out[0].timings.predicted_per_second, wllama.out.at(-1).timings.prompt_per_second];
+      anchor = [`${w[0].toFixed(1)} / ${w[1].toFixed(1)}`, `${(median(decode) / w[0]).toFixed(2)}× / ${(median(prefill) / w[1]).toFixed(2)}×`];
+    }
+    rows.push(`| ${threads} | ${pair(decode, 1, max)} | ${pair(prefill, 1, max)} (${reps[0].runs.at(-1).promptTokens}) | ${median(reps.map((r) => r.coldMs)).toFixed(0)} / ${median(reps.map((r) => r.warmMs)).toFixed(0)} | ${(max(reps.map((r) => r.wasmMemoryBytes)) / 1e6).toFixed(0)} | ${anchor[0]} | ${anchor[1]} |`);
+  }
+  return rows.join('\n');
+}
+
 /**
  * Memory at the limit, once: all three models loaded, then a prompt that fills the decoder's
  * whole context, generating until the window is full. Reports wasm memory (its peak) and how
@@ -224,16 +279,24 @@ function ratios(results, anchorsFile) {
 const server = await startServer({ root: ROOT, port: 0 });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 const results = [];
+const gemmaResults = [];
 let limit = null;
 try {
-  for (const threads of THREADS) {
+  for (const threads of ONLY_GEMMA ? [] : THREADS) {
     for (let rep = 0; rep < REPS; rep += 1) {
       const result = await repetition(browser, server.url, threads);
       results.push(result);
       console.error(`threads ${threads}, rep ${rep + 1}/${REPS}: ${result.batch1MsPerSentence.toFixed(1)} ms/sentence (int16 ${result.int16Batch1MsPerSentence.toFixed(1)}), decode ${result.decodeTokensPerSecond.toFixed(1)} tok/s, prefill ${result.prefillTokensPerSecond.toFixed(1)} tok/s`);
     }
   }
-  if (!process.argv.includes('--no-limit')) {
+  for (const threads of GEMMA ? THREADS : []) {
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const result = await gemmaRepetition(browser, server.url, threads);
+      gemmaResults.push(result);
+      console.error(`Gemma, threads ${threads}, rep ${rep + 1}/${REPS}: decode ${result.runs[0].decodeTokensPerSecond.toFixed(1)} tok/s, prefill ${result.runs.at(-1).prefillTokensPerSecond.toFixed(1)} tok/s, warm load ${result.warmMs.toFixed(0)} ms`);
+    }
+  }
+  if (!process.argv.includes('--no-limit') && !ONLY_GEMMA) {
     console.error('memory at the context limit (one run, ~2-3 min) ...');
     limit = await memoryAtTheLimit(browser, server.url);
   }
@@ -242,8 +305,8 @@ try {
   await server.close();
 }
 const sizes = wasmSizes();
-const report = table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '');
+const report = (ONLY_GEMMA ? '' : table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '')) + (gemmaResults.length ? gemmaTable(gemmaResults) : '');
 console.log(report);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));
+writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, gemma: gemmaResults, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));
 writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.md'), report + '\n');

@@ -45,16 +45,17 @@ export class WorkerClient extends EventTarget {
 
   /**
    * Sends `verb` with `args`. Returns the request in flight: `{id, result, cancel(),
-   * resume(tokens)}`; `onProgress` receives the worker's progress reports.
+   * resume(tokens)}`; `onProgress` receives the worker's progress reports. `transfer` lists
+   * ArrayBuffers in `args` to move to the worker instead of copying (a model file).
    */
-  start(verb, args = {}, { onProgress } = {}) {
+  start(verb, args = {}, { onProgress, transfer = [] } = {}) {
     const id = this.#nextId++;
     if (SETTINGS.includes(verb)) this.#settings.set(verb, args);
     const result = this.#failure
       ? Promise.reject(new ModelError({ name: 'WorkerError', message: this.#failure }))
       : new Promise((resolve, reject) => {
           this.#pending.set(id, { resolve, reject, onProgress });
-          this.#worker.postMessage({ id, verb, args });
+          this.#worker.postMessage({ id, verb, args }, transfer);
         });
     return {
       id,
@@ -65,8 +66,8 @@ export class WorkerClient extends EventTarget {
   }
 
   /** `start(...)`'s result; aborting `signal` cancels the request. */
-  call(verb, args = {}, { onProgress, signal } = {}) {
-    const request = this.start(verb, args, { onProgress });
+  call(verb, args = {}, { onProgress, signal, transfer } = {}) {
+    const request = this.start(verb, args, { onProgress, transfer });
     if (signal) {
       if (signal.aborted) request.cancel();
       else signal.addEventListener('abort', () => request.cancel(), { once: true });

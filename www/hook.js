@@ -5,7 +5,7 @@ import { compareEmbeddings } from './lessons/compare.js';
 import { contextCost } from './lessons/context.js';
 import { keybert } from './lessons/keywords.js';
 import { runRoi } from './lessons/roi.js';
-import { DECODER } from './models.js';
+import { DECODERS } from './models.js';
 import { PRECISIONS } from './worker/threads.js';
 
 const HAN = /\p{Script=Han}/u;
@@ -46,10 +46,11 @@ export function installHook({ ready, models, offlineReady }) {
     /**
      * Generates from `prompt`. Options: maxNewTokens, temperature (0 = greedy), topK, topP,
      * repeatPenalty, seed, chat (default true), stop (strings), onToken(step), signal
-     * (an AbortSignal that stops it), ignoreEos. Returns {text, tokenIds, steps, promptTokens,
-     * msToFirstToken, prefillMs, tokensPerSecond, finishReason}.
+     * (an AbortSignal that stops it), ignoreEos; `model`: a decoder id from `decoders()` (default:
+     * the page's decoder, which follows the language unless chosen in the header). Returns {text,
+     * tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, finishReason}.
      */
-    async generate(prompt, { onToken, signal, model = DECODER, ...options } = {}) {
+    async generate(prompt, { onToken, signal, model = models.decoder, ...options } = {}) {
       check(typeof prompt === 'string', 'generate(prompt): prompt must be a string');
       await ready;
       const run = models.generate(prompt, options, {
@@ -65,7 +66,7 @@ export function installHook({ ready, models, offlineReady }) {
      * Teacher forcing in one pass: for each position i ≥ 1 of `tokenIds`,
      * {id, logprob, top: [{id, logprob}] (10)}, the model's log-probabilities after tokens 0…i−1.
      */
-    async score(tokenIds, { model = DECODER, signal } = {}) {
+    async score(tokenIds, { model = models.decoder, signal } = {}) {
       check(Array.isArray(tokenIds) && tokenIds.every(Number.isInteger), 'score(tokenIds): tokenIds must be an array of integers');
       await ready;
       const scored = await models.score(tokenIds, { model, signal });
@@ -78,11 +79,11 @@ export function installHook({ ready, models, offlineReady }) {
     },
 
     /**
-     * `text` as a model's tokenizer splits it, uncut: {ids, tokens}. The decoder by default
-     * (markers such as <|im_start|> are special); `{model: 'all-MiniLM-L6-v2'}` for BERT's
-     * WordPiece ([CLS] … [SEP]).
+     * `text` as a model's tokenizer splits it, uncut: {ids, tokens}. The page's decoder by
+     * default (markers such as <|im_start|> are special; Gemma puts <bos> first);
+     * `{model: 'all-MiniLM-L6-v2'}` for BERT's WordPiece ([CLS] … [SEP]).
      */
-    async tokenize(text, { model = DECODER } = {}) {
+    async tokenize(text, { model = models.decoder } = {}) {
       check(typeof text === 'string', 'tokenize(text): text must be a string');
       await ready;
       return models.tokenize(text, model);
@@ -115,17 +116,31 @@ export function installHook({ ready, models, offlineReady }) {
       return models.client.call('project', { vectors, dim, method });
     },
 
-    /** The same texts embedded by both models, scored on `labels` (group numbers). */
-    async compareEmbeddings(texts, labels, { method = 'pca', encoder = models.encoder } = {}) {
+    /** The same texts embedded by both models, scored on `labels` (group numbers); `model` is
+     * the decoder (default: the page's). */
+    async compareEmbeddings(texts, labels, { method = 'pca', encoder = models.encoder, model = models.decoder } = {}) {
       check(Array.isArray(texts) && Array.isArray(labels) && texts.length === labels.length, 'compareEmbeddings(texts, labels): two arrays of the same length');
       await ready;
-      return compareEmbeddings(models, texts, labels, { method, encoder });
+      return compareEmbeddings(models, texts, labels, { method, encoder, decoder: model });
     },
 
-    /** The ROI lesson's task in `lang` ('en' or 'zh') by embeddings and by GPT. */
-    async roi({ lang = 'en', onProgress, signal, encoder = models.encoder } = {}) {
+    /** The ROI lesson's task in `lang` ('en' or 'zh') by embeddings and by GPT (`model`, default
+     * the page's decoder: an instruct model is asked, a base model given few-shot examples). */
+    async roi({ lang = 'en', onProgress, signal, encoder = models.encoder, model = models.decoder } = {}) {
       await ready;
-      return runRoi(models, { lang, onProgress, signal, encoder });
+      return runRoi(models, { lang, onProgress, signal, encoder, decoder: model });
+    },
+
+    /** The decoders that can be chosen: [{id, chosen, loaded, opened}] — the shipped ones
+     * ('SmolLM2-135M-Instruct', 'gemma-3-270m'), then any opened from a file or URL. */
+    decoders() {
+      return models.decoders.map((id) => ({
+        id,
+        chosen: id === models.decoder,
+        loaded: models.state(id).phase === 'loaded',
+        opened: Boolean(models.opened(id)),
+        shipped: DECODERS.includes(id),
+      }));
     },
 
     /**
@@ -147,17 +162,18 @@ export function installHook({ ready, models, offlineReady }) {
       return models.setPrecision(precision);
     },
 
-    /** The worker's wasm memory in bytes (its peak: wasm memory never shrinks) and thread count. */
+    /** The worker's wasm memory in bytes (its peak: wasm memory never shrinks), thread count, and
+     * the decoders loaded (`decoders`: ids). */
     async stats() {
       await ready;
       return models.client.call('stats');
     },
 
     /** Token counts against both limits, and ms per generated token after each context length. */
-    async contextCost(text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, signal, encoder = models.encoder } = {}) {
+    async contextCost(text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, signal, encoder = models.encoder, model = models.decoder } = {}) {
       check(typeof text === 'string', 'contextCost(text): text must be a string');
       await ready;
-      return contextCost(models, text, { contextLengths, tokensPerMeasure, signal, encoder });
+      return contextCost(models, text, { contextLengths, tokensPerMeasure, signal, encoder, decoder: model });
     },
   };
   window.bertVsGpt = Object.freeze(hook);

@@ -6,7 +6,7 @@ import { loadData } from './data/index.js';
 import { element, showNotices } from './ui/dom.js';
 import { language, setLanguage, t, translatePage } from './i18n/index.js';
 import { installHook } from './hook.js';
-import { AUTO, ENCODERS, Models } from './models.js';
+import { AUTO, DECODERS, ENCODERS, Models } from './models.js';
 import { mountDecoderPanel } from './panels/decoder.js';
 import { mountEncoderPanel } from './panels/encoder.js';
 import { initialWeightsBase, mountSettings, resolveWeightsBase } from './panels/settings.js';
@@ -17,7 +17,7 @@ import { mountContextPanel } from './panels/context.js';
 import { mountKeywordsPanel } from './panels/keywords.js';
 import { mountRoiPanel } from './panels/roi.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
-import { LESSONS, choiceParam, updateUrl } from './url-state.js';
+import { LESSONS, choiceParam, textParam, updateUrl } from './url-state.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const models = new Models(client);
@@ -96,6 +96,35 @@ function setEncoderChoice(choice) {
 encoderChoice.addEventListener('change', () => setEncoderChoice(encoderChoice.value));
 setEncoderChoice(choiceParam('encoder', ENCODERS) ?? AUTO);
 
+/** Which decoder the lessons use: by language unless chosen; remembered in the URL. A decoder
+ * opened from an https address is remembered as that address (`decoder=https://…/x.gguf`
+ * opens it again); one opened from a file cannot be put in a link. */
+const decoderChoice = document.querySelector('#decoder-choice');
+function decoderParam(choice) {
+  const opened = models.opened(choice);
+  if (choice === AUTO || (opened && !opened.source.startsWith('https:'))) return null;
+  return opened ? opened.source : choice;
+}
+function showDecoderOptions() {
+  const listed = new Set([...decoderChoice.options].map((option) => option.value));
+  for (const id of models.decoders) {
+    if (!listed.has(id)) decoderChoice.append(element('option', { value: id }, models.opened(id)?.name ?? id));
+  }
+  for (const option of [...decoderChoice.options]) {
+    if (option.value !== AUTO && !models.decoders.includes(option.value)) option.remove();
+  }
+  decoderChoice.value = models.decoderChoice;
+}
+decoderChoice.addEventListener('change', () => models.setDecoderChoice(decoderChoice.value));
+models.addEventListener('decoders', showDecoderOptions);
+models.addEventListener('decoder', () => {
+  decoderChoice.value = models.decoderChoice;
+  updateUrl({ decoder: decoderParam(models.decoderChoice) });
+});
+models.setDecoderChoice(choiceParam('decoder', DECODERS) ?? AUTO);
+decoderChoice.value = models.decoderChoice;
+const decoderUrl = textParam('decoder');
+
 /** MiniLM's weights, f32 or int16 (faster); remembered in the URL, which boot.js gives the worker. */
 const precisionChoice = document.querySelector('#precision-choice');
 precisionChoice.value = choiceParam('precision', PRECISIONS) ?? 'f32';
@@ -146,3 +175,8 @@ pageReady.catch((error) => {
   showNotices(appNotices, [{ text: t('app.workerFailed', { message: error.message }), kind: 'error' }]);
 });
 installHook({ ready: pageReady, models, offlineReady });
+// A decoder named by its https address in the link is opened once the page is up; a failure is
+// shown on the decoder panel, and the page's own decoders stay in use.
+if (decoderUrl?.startsWith('https://')) {
+  pageReady.then(() => document.querySelector('#decoder').dispatchEvent(new CustomEvent('open-gguf', { detail: { url: decoderUrl } })));
+}

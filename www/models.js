@@ -6,25 +6,40 @@ export const ENCODER = 'all-MiniLM-L6-v2';
 export const MULTILINGUAL_ENCODER = 'multilingual-e5-small';
 export const ENCODERS = [ENCODER, MULTILINGUAL_ENCODER];
 export const DECODER = 'SmolLM2-135M-Instruct';
-/** The encoder choice that follows the page's language. */
+/** The decoder that writes Chinese (and ~140 languages); the default while the page speaks 中文. */
+export const MULTILINGUAL_DECODER = 'gemma-3-270m';
+export const DECODERS = [DECODER, MULTILINGUAL_DECODER];
+/** The encoder or decoder choice that follows the page's language. */
 export const AUTO = 'auto';
 
 // What the page knows about each model: what loading it would download, its progress while
 // loading, and whether it is ready. Panels and the scripting hook go through here, so a load
 // started by either shows its progress in the same place. Fires 'change' with {detail: id},
-// and 'encoder' when the encoder in use changes.
+// 'encoder' when the encoder in use changes and 'decoder' when the decoder in use changes.
 
 export class Models extends EventTarget {
   #client;
   #states = new Map();
   #encoderChoice = AUTO;
+  #decoderChoice = AUTO;
+  /** Decoders opened from a file or URL: id → {name, source}. */
+  #opened = new Map();
 
   constructor(client) {
     super();
     this.#client = client;
-    onLanguageChange(() => this.#encoderChoice === AUTO && this.dispatchEvent(new Event('encoder')));
+    onLanguageChange(() => {
+      if (this.#encoderChoice === AUTO) this.dispatchEvent(new Event('encoder'));
+      if (this.#decoderChoice === AUTO) this.dispatchEvent(new Event('decoder'));
+    });
     // A restarted worker holds no models: every model is to be loaded again.
     client.addEventListener('restart', () => {
+      // Opened files are gone with the worker: the page falls back to its own decoders.
+      if (this.#opened.size) {
+        this.#opened.clear();
+        this.dispatchEvent(new Event('decoders'));
+        if (!this.decoders.includes(this.#decoderChoice) && this.#decoderChoice !== AUTO) this.setDecoderChoice(AUTO);
+      }
       for (const id of this.#states.keys()) {
         this.#update(id, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: [] });
         this.refreshPlan(id);
@@ -54,6 +69,63 @@ export class Models extends EventTarget {
     const before = this.encoder;
     this.#encoderChoice = choice;
     if (this.encoder !== before) this.dispatchEvent(new Event('encoder'));
+  }
+
+  /** The decoder lessons use: the one chosen, or with AUTO the one for the page's language. */
+  get decoder() {
+    if (this.#decoderChoice !== AUTO) return this.#decoderChoice;
+    return language() === 'zh' ? MULTILINGUAL_DECODER : DECODER;
+  }
+
+  get decoderChoice() {
+    return this.#decoderChoice;
+  }
+
+  /** Every decoder that can be chosen: the shipped ones, then those opened from a file or URL. */
+  get decoders() {
+    return [...DECODERS, ...this.#opened.keys()];
+  }
+
+  /** `{name, source}` of an opened decoder, else null. */
+  opened(id) {
+    return this.#opened.get(id) ?? null;
+  }
+
+  /** `choice`: AUTO or one of `decoders`. */
+  setDecoderChoice(choice) {
+    if (choice !== AUTO && !this.decoders.includes(choice)) throw new Error(`Unknown decoder "${choice}"; use ${[AUTO, ...this.decoders].join(', ')}.`);
+    const before = this.decoder;
+    this.#decoderChoice = choice;
+    if (this.decoder !== before) this.dispatchEvent(new Event('decoder'));
+  }
+
+  /**
+   * Opens a GGUF decoder from `{file}` (a File or Blob: it never leaves the tab) or `{url}`,
+   * loads it in the worker and makes it the decoder in use; returns its id. A file that cannot
+   * run is refused with the reason, and the decoder in use stays as it was.
+   */
+  async openDecoder({ file, url }, { onProgress } = {}) {
+    const name = file ? file.name ?? 'model.gguf' : new URL(url, location.href).pathname.split('/').pop() || url;
+    const id = `opened:${name}`;
+    this.#update(id, { phase: 'loading', files: {}, compiling: false, error: null, notices: [] });
+    try {
+      const args = file ? { id, bytes: await file.arrayBuffer() } : { id, url };
+      const info = await this.#client.call('open', args, {
+        onProgress: (p) => {
+          this.#progress(id, p);
+          onProgress?.(p);
+        },
+        transfer: args.bytes ? [args.bytes] : [],
+      });
+      this.#opened.set(id, { name, source: file ? 'file' : url });
+      this.#update(id, { phase: 'loaded', info, compiling: false });
+      this.dispatchEvent(new Event('decoders'));
+      this.setDecoderChoice(id);
+      return id;
+    } catch (error) {
+      this.#update(id, { phase: 'failed', error: error.message, compiling: false });
+      throw error;
+    }
   }
 
   /** MiniLM's matrices from its next load on: 'f32' or 'int16' (a loaded MiniLM is dropped);
@@ -107,6 +179,9 @@ export class Models extends EventTarget {
   async load(id) {
     const state = this.state(id);
     if (state.phase === 'loaded') return state.info;
+    if (this.#opened.has(id) || id.startsWith('opened:')) {
+      throw new Error(state.error ?? `${id.slice('opened:'.length)} is no longer loaded: open the file again.`);
+    }
     if (state.phase !== 'loading') {
       this.#update(id, { phase: 'loading', files: {}, compiling: false, error: null, notices: [] });
       state.loading = this.#client
@@ -145,7 +220,7 @@ export class Models extends EventTarget {
   }
 
   /** `{ids, tokens}` of `text` under either model's tokenizer (the whole text, uncut). */
-  tokenize(text, model = DECODER) {
+  tokenize(text, model = this.decoder) {
     return this.withModel(model, 'tokenize', { text });
   }
 
@@ -154,17 +229,17 @@ export class Models extends EventTarget {
    * {kind: 'prefill'|'token'|'paused', ...}; with `paused` the run stops after each token
    * until `resume(n)` allows n more.
    */
-  generate(prompt, options, { model = DECODER, paused = false, onEvent, signal } = {}) {
+  generate(prompt, options, { model = this.decoder, paused = false, onEvent, signal } = {}) {
     return this.#run(model, 'generate', { prompt, options, paused }, { onEvent, signal });
   }
 
   /** Like `generate`, continuing exactly the token `ids` (no chat template). */
-  generateAfter(ids, options, { model = DECODER, onEvent, signal } = {}) {
+  generateAfter(ids, options, { model = this.decoder, onEvent, signal } = {}) {
     return this.#run(model, 'generate', { ids, options }, { onEvent, signal });
   }
 
   /** Teacher forcing: `{ids, logprobs, topIds, topLogprobs, finishReason}` for tokens 1…n−1. */
-  score(ids, { model = DECODER, onEvent, signal } = {}) {
+  score(ids, { model = this.decoder, onEvent, signal } = {}) {
     return this.#run(model, 'score', { ids }, { onEvent, signal }).result;
   }
 

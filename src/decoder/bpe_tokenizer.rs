@@ -18,8 +18,13 @@ use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
 
-/// llama.cpp's token type for control tokens (`<|im_start|>`, `<|endoftext|>`, ...).
+/// llama.cpp's token types: control tokens (`<|im_start|>`, `<|endoftext|>`, ...) and
+/// user-defined ones (Qwen's `<think>`, `<tool_call>`), both kept whole wherever they appear.
 const CONTROL: i64 = 3;
+const USER_DEFINED: i64 = 4;
+/// Pre-tokenizers whose pre-tokens that are whole vocabulary entries skip the merges
+/// (llama.cpp's `ignore_merges`, set for Llama 3; its tokenizer.json says the same).
+const IGNORE_MERGES: &[&str] = &["llama-bpe"];
 /// The pre-tokenizers this builder reproduces, by their llama.cpp name (`tokenizer.ggml.pre`).
 pub const PRE_TOKENIZERS: &[&str] = &["smollm", "qwen2", "llama-bpe"];
 /// The splitting regexes of llama.cpp's `LLAMA_VOCAB_PRE_TYPE_QWEN2` and `_LLAMA3`: they differ
@@ -97,6 +102,7 @@ impl BpeTokenizer {
             .collect();
         let bpe = BPE::builder()
             .vocab_and_merges(vocab, merges)
+            .ignore_merges(IGNORE_MERGES.contains(&pre))
             .build()
             .map_err(|e| {
                 file.bad(format!(
@@ -106,15 +112,20 @@ impl BpeTokenizer {
         let mut tokenizer = Tokenizer::new(bpe);
         tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
         tokenizer.with_decoder(Some(ByteLevelDecoder::default()));
-        let special: Vec<AddedToken> = tokens
-            .iter()
-            .zip(types)
-            .filter(|(_, kind)| *kind == CONTROL)
-            .map(|(token, _)| AddedToken::from(token.to_string(), true))
-            .collect();
+        let of_type = |wanted: i64, special: bool| -> Vec<AddedToken> {
+            tokens
+                .iter()
+                .zip(&types)
+                .filter(|(_, &kind)| kind == wanted)
+                .map(|(token, _)| AddedToken::from(token.to_string(), special))
+                .collect()
+        };
         tokenizer
-            .add_special_tokens(special)
+            .add_special_tokens(of_type(CONTROL, true))
             .map_err(|e| file.bad(format!("its control tokens cannot be added: {e}")))?;
+        tokenizer
+            .add_tokens(of_type(USER_DEFINED, false))
+            .map_err(|e| file.bad(format!("its user-defined tokens cannot be added: {e}")))?;
         Ok(Self(tokenizer))
     }
 

@@ -11,6 +11,7 @@ use crate::decoder::chat_template::ChatTemplate;
 use crate::decoder::gguf_tokenizer::GgufTokenizer;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
+use crate::models::decoder_config::DecoderConfig;
 use crate::models::decoder_network::DecoderNetwork;
 use crate::models::pooling::{l2_normalize, Embeddings};
 use crate::models::shape::Shape;
@@ -22,6 +23,9 @@ pub const PREFILL_CHUNK: usize = 64;
 /// f32 vectors per layer and position (Gemma 3 270M: 36 KB a position, 302 MB at this cap; at its
 /// trained 32,768 it would need 1.2 GB of the tab's memory). SmolLM2's own window is this size.
 pub const CONTEXT_CAP: usize = 8192;
+/// The most memory a decoder may take while it loads: its file, its converted weights and a full
+/// context. A wasm module has at most 4 GiB, and the page's own models need some of it.
+pub const MEMORY_BUDGET: u64 = 3 << 30;
 /// Control tokens that end a turn or a document; llama.cpp stops on these too.
 const END_TOKENS: &[&str] = &["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"];
 
@@ -52,7 +56,23 @@ impl Decoder {
             ..file
         })?;
         let bos = GgufTokenizer::bos(&file)?;
-        let model = DecoderNetwork::from_gguf(&file)?;
+        let config = DecoderConfig::from_gguf(&file)?;
+        let needed = bytes.len() as u64
+            + DecoderNetwork::memory_needed(
+                &file,
+                &config,
+                config.context_length.min(CONTEXT_CAP),
+            )?;
+        if needed > MEMORY_BUDGET {
+            return Err(file.bad(format!(
+                "it would need about {} MB of this tab's memory (the file while it is converted, its \
+                 weights, and a {}-token context), more than the {} MB this page allows a decoder",
+                needed / 1_000_000,
+                config.context_length.min(CONTEXT_CAP),
+                MEMORY_BUDGET / 1_000_000
+            )));
+        }
+        let model = DecoderNetwork::from_gguf(&file, config)?;
         let vocab = tokenizer.vocab_size();
         if vocab != model.config().vocab {
             return Err(Error::BadModelFile {
@@ -109,6 +129,20 @@ impl Decoder {
     /// The window the model was trained for, which may be larger than [`Decoder::context_length`].
     pub fn trained_context_length(&self) -> usize {
         self.model.config().context_length
+    }
+
+    /// Bytes each position of a run's context takes in its KV cache.
+    pub fn kv_bytes_per_token(&self) -> usize {
+        self.model.config().kv_bytes_per_token()
+    }
+
+    pub fn has_chat_template(&self) -> bool {
+        self.chat.is_some()
+    }
+
+    /// The GGUF family name of the network.
+    pub fn architecture(&self) -> &'static str {
+        self.model.config().architecture.name()
     }
 
     pub fn vocab_size(&self) -> usize {

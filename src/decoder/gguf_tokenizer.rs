@@ -1,7 +1,8 @@
 //! The tokenizer a GGUF file describes, whichever algorithm it names in
 //! `tokenizer.ggml.model`: byte-level BPE ("gpt2", [`BpeTokenizer`]) or SentencePiece ("llama",
 //! [`SpmTokenizer`]) — one face for the decoder, which adds BOS as the file asks
-//! (`tokenizer.ggml.add_bos_token`; llama.cpp's default is on for SentencePiece, off for BPE).
+//! (`tokenizer.ggml.add_bos_token`; llama.cpp's default is on for SentencePiece and Llama 3's
+//! BPE, off for other BPE).
 
 use crate::decoder::bpe_tokenizer::BpeTokenizer;
 use crate::decoder::spm_tokenizer::SpmTokenizer;
@@ -27,7 +28,13 @@ impl GgufTokenizer {
     /// The BOS token to put before a prompt, if the file asks for one.
     pub fn bos(file: &GgufTensors) -> Result<Option<u32>> {
         let spm = file.string("tokenizer.ggml.model")? == "llama";
-        if !file.flag("tokenizer.ggml.add_bos_token", spm)? {
+        let llama3 = file
+            .content
+            .metadata
+            .get("tokenizer.ggml.pre")
+            .and_then(|v| v.to_string().ok())
+            .is_some_and(|pre| pre == "llama-bpe");
+        if !file.flag("tokenizer.ggml.add_bos_token", spm || llama3)? {
             return Ok(None);
         }
         file.number("tokenizer.ggml.bos_token_id").map(Some)

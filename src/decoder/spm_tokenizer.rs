@@ -3,7 +3,8 @@
 //! characters, and the adjacent pair whose concatenation is a piece with the highest score is
 //! merged, again and again (ties: the leftmost); what never became a piece is spelt in byte
 //! pieces `<0xXX>`. Control, user-defined and unknown pieces written in the text (`<bos>`,
-//! `<start_of_turn>`) are cut out first, longest first, and become their own ids. This is
+//! `<start_of_turn>`) are cut out first, longest first, and become their own ids; files that ask
+//! (`add_space_prefix`) get a space before the text and after each special piece. This is
 //! `llm_tokenizer_spm_session` and `tokenizer_st_partition` of
 //! <https://github.com/ggml-org/llama.cpp/blob/master/src/llama-vocab.cpp>.
 
@@ -31,6 +32,9 @@ pub struct SpmTokenizer {
     specials: Vec<u32>,
     /// The piece `<0xXX>` of every byte, where the vocabulary has it.
     bytes: Vec<Option<u32>>,
+    /// Put a space before the text and after every special piece (`add_space_prefix`: older
+    /// Llama and Mistral files; Gemma's says no).
+    space_prefix: bool,
 }
 
 /// A candidate merge of symbols `left` and `right` into a piece of `score`.
@@ -106,6 +110,7 @@ impl SpmTokenizer {
             ids,
             specials,
             bytes,
+            space_prefix: file.flag("tokenizer.ggml.add_space_prefix", true)?,
         })
     }
 
@@ -120,11 +125,16 @@ impl SpmTokenizer {
     /// Token ids of `text`, special pieces written in it included.
     pub fn encode(&self, text: &str) -> Vec<u32> {
         let mut out = Vec::new();
+        let mut after_special = true;
         for fragment in self.partition(text) {
             match fragment {
                 Fragment::Special(id) => out.push(id),
+                Fragment::Raw(raw) if self.space_prefix && after_special => {
+                    self.encode_raw(&format!(" {raw}"), &mut out)
+                }
                 Fragment::Raw(raw) => self.encode_raw(raw, &mut out),
             }
+            after_special = matches!(fragment, Fragment::Special(_));
         }
         out
     }

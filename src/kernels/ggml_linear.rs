@@ -73,6 +73,22 @@ impl GgmlLinear {
         })
     }
 
+    /// Bytes a matrix of `values` values of `dtype` takes once converted (its blocks' scales in
+    /// f32, 5- and 6-bit values in a byte each, dense formats as f32).
+    pub fn converted_len(dtype: GgmlDType, values: u64) -> Result<u64> {
+        let per_block = match dtype {
+            GgmlDType::Q4_0 | GgmlDType::Q4_1 | GgmlDType::Q4K => size_of::<Block4>(),
+            GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q5K => size_of::<Block5>(),
+            GgmlDType::Q6K => size_of::<Block6>(),
+            GgmlDType::Q8_0 => size_of::<Block8w>(),
+            other => {
+                dense_bytes(other).ok_or_else(|| unsupported(other))?;
+                4 * crate::kernels::quantize::BLOCK
+            }
+        };
+        Ok(values.div_ceil(crate::kernels::quantize::BLOCK as u64) * per_block as u64)
+    }
+
     /// Reads a rows × cols matrix of `dtype` from its bytes (exactly [`GgmlLinear::byte_len`]).
     pub fn from_bytes(dtype: GgmlDType, data: &[u8], rows: usize, cols: usize) -> Result<Self> {
         Ok(match dtype {

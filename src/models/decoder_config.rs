@@ -27,6 +27,13 @@ pub enum Architecture {
     Gemma3,
 }
 
+impl Architecture {
+    /// Its `general.architecture` in a GGUF file.
+    pub fn name(self) -> &'static str {
+        ARCHITECTURES[self as usize]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
     Silu,
@@ -156,6 +163,11 @@ impl DecoderConfig {
             embedding_scale: gemma.then(|| (hidden as f32).sqrt()),
             sliding_window,
         })
+    }
+
+    /// Bytes a position takes in the KV cache: a key and a value, f32, per layer.
+    pub fn kv_bytes_per_token(&self) -> usize {
+        self.layers * 2 * self.kv_heads * self.head_dim * 4
     }
 
     /// The window of layer `layer`, if it is a local one.

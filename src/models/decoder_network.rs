@@ -91,8 +91,7 @@ pub struct DecoderNetwork {
 
 impl DecoderNetwork {
     /// The network from a GGUF file (its parsed header and bytes).
-    pub fn from_gguf(file: &GgufTensors) -> Result<Self> {
-        let config = DecoderConfig::from_gguf(file)?;
+    pub fn from_gguf(file: &GgufTensors, config: DecoderConfig) -> Result<Self> {
         let c = &config;
         let has = |name: &str| file.content.tensor_infos.contains_key(name);
         let norm = |name: &str, width: usize| -> Result<RmsNorm> {
@@ -206,6 +205,22 @@ impl DecoderNetwork {
             norm,
             device: Device::Cpu,
         })
+    }
+
+    /// Bytes of memory the network from `file` takes with a KV cache of `positions`: its
+    /// matrices as converted, and two f32 vectors per layer and position.
+    pub fn memory_needed(
+        file: &GgufTensors,
+        config: &DecoderConfig,
+        positions: usize,
+    ) -> Result<u64> {
+        let mut total = 0u64;
+        for (name, info) in &file.content.tensor_infos {
+            let values = info.shape.elem_count() as u64;
+            total += GgmlLinear::converted_len(info.ggml_dtype, values)
+                .map_err(|e| file.bad(format!("{name}: {e}")))?;
+        }
+        Ok(total + config.kv_bytes_per_token() as u64 * positions as u64)
     }
 
     pub fn config(&self) -> &DecoderConfig {

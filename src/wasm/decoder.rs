@@ -80,9 +80,36 @@ impl Decoder {
             .map_err(js_error)
     }
 
+    /// The most tokens a run may hold: the trained window, capped (see `trainedContextLength`).
     #[wasm_bindgen(getter, js_name = contextLength)]
     pub fn context_length(&self) -> usize {
         self.0.context_length()
+    }
+
+    /// The window the model was trained for.
+    #[wasm_bindgen(getter, js_name = trainedContextLength)]
+    pub fn trained_context_length(&self) -> usize {
+        self.0.trained_context_length()
+    }
+
+    /// Whether the file has a chat template (an instruct model); without one, `generate` needs
+    /// `{chat: false}`.
+    #[wasm_bindgen(getter, js_name = hasChatTemplate)]
+    pub fn has_chat_template(&self) -> bool {
+        self.0.has_chat_template()
+    }
+
+    /// Bytes of memory each position in a run's context takes (its keys and values, f32, in
+    /// every layer).
+    #[wasm_bindgen(getter, js_name = kvBytesPerToken)]
+    pub fn kv_bytes_per_token(&self) -> usize {
+        self.0.kv_bytes_per_token()
+    }
+
+    /// The GGUF's `general.architecture` ("llama", "qwen2", "qwen3", "gemma3").
+    #[wasm_bindgen(getter)]
+    pub fn architecture(&self) -> String {
+        self.0.architecture().to_string()
     }
 
     /// Token ids of raw text (control-token markers become special tokens).

@@ -1,14 +1,12 @@
 // Lesson: the same sentences embedded by BERT (its trained sentence embedding) and by GPT
 // (the mean of its last hidden states), with how well each separates the labelled groups.
-import { DECODER } from '../models.js';
-
 /**
  * For each of `{encoder, decoder}`: `{model, dim, ms, silhouette, nearestNeighbourAccuracy,
  * coords, explained}`. `labels[i]` is the group (0, 1, …) of `texts[i]`.
  */
-export async function compareEmbeddings(models, texts, labels, { method = 'pca', encoder = models.encoder } = {}) {
+export async function compareEmbeddings(models, texts, labels, { method = 'pca', encoder = models.encoder, decoder = models.decoder } = {}) {
   const results = {};
-  for (const [side, model] of [['encoder', encoder], ['decoder', DECODER]]) {
+  for (const [side, model] of [['encoder', encoder], ['decoder', decoder]]) {
     const started = performance.now();
     const { vectors, dim } = await models.embed(texts, model);
     const ms = performance.now() - started;

@@ -33,6 +33,21 @@ export function mountContextPanel(root, { models, presets }) {
       gpt: decoder.tokens.toLocaleString(), gptLimit: decoder.limit.toLocaleString(),
       gptFits: decoder.tokens < decoder.limit ? t('context.fits') : t('context.overflows'),
     });
+    $('#context-capped').hidden = !(decoder.trainedLimit > decoder.limit);
+    const mb = (tokens) => Math.round((tokens * decoder.kvBytesPerToken) / 1e6).toLocaleString();
+    $('#context-capped').textContent = decoder.trainedLimit > decoder.limit
+      ? [
+          t('context.capped', {
+            model: models.opened(decoder.model)?.name ?? decoder.model,
+            trained: decoder.trainedLimit.toLocaleString(),
+            limit: decoder.limit.toLocaleString(),
+            perToken: (decoder.kvBytesPerToken / 1e3).toFixed(1),
+            capped: mb(decoder.limit),
+            full: mb(decoder.trainedLimit),
+          }),
+          decoder.architecture === 'gemma3' ? t('context.localWindow') : '',
+        ].join(' ')
+      : '';
     drawBars($('#context-bars'), {
       labels: [t('context.bertText'), t('context.bertLimit'), t('context.gptText'), t('context.gptLimit')],
       values: [encoder.tokens, encoder.limit, decoder.tokens, decoder.limit],

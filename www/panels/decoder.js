@@ -1,10 +1,10 @@
 // Panel 2, the decoder: a prompt in, tokens out one at a time as chips; click a chip to see
 // the ten tokens the model weighed at that step. Generate runs to the end, Step adds one
-// token per click, Stop ends the run between two tokens.
+// token per click, Stop ends the run between two tokens. A GGUF decoder can be opened here from
+// a file (picker or drag and drop; it never leaves the tab) or an https URL.
 import { showNotices } from '../ui/dom.js';
-import { onLanguageChange, t } from '../i18n/index.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { showModelStatus } from '../ui/model-status.js';
-import { DECODER } from '../models.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
 
@@ -29,6 +29,7 @@ export function mountDecoderPanel(root, { models, presets }) {
     topK: $('#decoder-top-k'),
     topP: $('#decoder-top-p'),
     seed: $('#decoder-seed'),
+    repeatPenalty: $('#decoder-repeat'),
     maxNewTokens: $('#decoder-max'),
   };
   const buttons = { generate: $('#decoder-generate'), step: $('#decoder-step'), stop: $('#decoder-stop') };
@@ -43,31 +44,61 @@ export function mountDecoderPanel(root, { models, presets }) {
   let run = null;
   let shownStep = null;
 
-  showModelStatus($('#decoder-status'), models, DECODER);
-  mountPresetPicker($('#decoder-preset'), presets, (preset) => {
+  showModelStatus($('#decoder-status'), models, () => models.decoder);
+  const noChat = $('#decoder-no-chat');
+  /** Whether the decoder in use has a chat template (known from its manifest entry, or once loaded). */
+  const chatAvailable = () => {
+    const state = models.state(models.decoder);
+    return (state.info?.chat ?? state.plan?.chat ?? true) !== false;
+  };
+  let wantsChat = true;
+  const showChat = () => {
+    const available = chatAvailable();
+    chat.disabled = !available || root.hasAttribute('aria-busy');
+    chat.checked = available && wantsChat;
+    noChat.hidden = available;
+    noChat.textContent = available ? '' : t('decoder.noChat', { model: models.opened(models.decoder)?.name ?? models.decoder });
+  };
+  const usePreset = (preset) => {
     prompt.value = preset.prompt;
-    chat.checked = preset.chat;
+    fields.repeatPenalty.value = String(preset.repeatPenalty ?? 1);
+    wantsChat = preset.chat;
+    showChat();
+  };
+  chat.addEventListener('change', () => (wantsChat = chat.checked));
+  mountPresetPicker($('#decoder-preset'), presets, usePreset);
+  const defaultPreset = () => presets.find((preset) => preset.default?.includes(language())) ?? presets[0];
+  if (!prompt.value) usePreset(defaultPreset());
+  // The default prompt follows the language while the reader has not changed it.
+  let shownDefault = prompt.value === defaultPreset().prompt ? defaultPreset() : null;
+  onLanguageChange(() => {
+    if (shownDefault && prompt.value === shownDefault.prompt) {
+      shownDefault = defaultPreset();
+      usePreset(shownDefault);
+    }
   });
-  if (!prompt.value) {
-    prompt.value = presets[0].prompt;
-    chat.checked = presets[0].chat;
-  }
+  models.addEventListener('decoder', showChat);
+  models.addEventListener('change', ({ detail }) => detail === models.decoder && showChat());
+  showChat();
+  mountOpener(root, models, $);
 
   const options = () => ({
-    chat: chat.checked,
+    chat: chat.checked && chatAvailable(),
     temperature: numberFrom(fields.temperature, 0),
     topK: Math.round(numberFrom(fields.topK, 0)),
     topP: numberFrom(fields.topP, 1),
     seed: Math.round(numberFrom(fields.seed, 42)),
+    repeatPenalty: numberFrom(fields.repeatPenalty, 1),
     maxNewTokens: Math.round(numberFrom(fields.maxNewTokens, 64)),
   });
 
   const setBusy = (busy) => {
-    for (const input of [prompt, chat, ...Object.values(fields)]) input.disabled = busy;
+    for (const input of [prompt, ...Object.values(fields)]) input.disabled = busy;
     buttons.stop.disabled = !busy;
     buttons.generate.disabled = busy && !run?.paused;
     buttons.step.disabled = busy && !run?.paused;
     root.toggleAttribute('aria-busy', busy && !run?.paused);
+    chat.disabled = busy || !chatAvailable();
   };
 
   const showStats = () => {
@@ -156,5 +187,64 @@ export function mountDecoderPanel(root, { models, presets }) {
   onLanguageChange(() => {
     showStats();
     if (shownStep !== null) showStep(shownStep);
+  });
+}
+
+/**
+ * The file picker, drag and drop onto the panel, the URL box, and the page's `open-gguf` event
+ * (a `decoder=https://…` link): each opens a GGUF decoder, which then becomes the decoder in
+ * use. What goes wrong is said here, and the page's own decoders stay as they were.
+ */
+function mountOpener(root, models, $) {
+  const notices = $('#decoder-open-notices');
+  const file = $('#decoder-file');
+  const url = $('#decoder-url');
+  const openUrl = $('#decoder-open-url');
+  let busy = false;
+  const open = async (source, name) => {
+    if (busy) return;
+    busy = true;
+    openUrl.disabled = file.disabled = true;
+    showNotices(notices, [{ text: t('decoder.opening', { name }), kind: 'info' }]);
+    try {
+      await models.openDecoder(source);
+      showNotices(notices, [{ text: t('decoder.opened', { name }), kind: 'info' }]);
+    } catch (error) {
+      showNotices(notices, [{ text: t('decoder.openFailed', { name, message: error.message }), kind: 'error' }]);
+    } finally {
+      busy = false;
+      openUrl.disabled = file.disabled = false;
+    }
+  };
+  file.addEventListener('change', () => {
+    const [chosen] = file.files;
+    file.value = '';
+    if (chosen) open({ file: chosen }, chosen.name);
+  });
+  const openTyped = () => {
+    const address = url.value.trim();
+    if (address) open({ url: address }, address.split('/').pop() || address);
+  };
+  openUrl.addEventListener('click', openTyped);
+  url.addEventListener('keydown', (event) => event.key === 'Enter' && openTyped());
+  root.addEventListener('open-gguf', ({ detail }) => {
+    url.value = detail.url;
+    openTyped();
+  });
+  root.addEventListener('dragover', (event) => {
+    if (![...(event.dataTransfer?.types ?? [])].includes('Files')) return;
+    event.preventDefault();
+    root.classList.add('dropping');
+    root.dataset.dropLabel = t('decoder.dropHere');
+  });
+  root.addEventListener('dragleave', (event) => {
+    if (!root.contains(event.relatedTarget)) root.classList.remove('dropping');
+  });
+  root.addEventListener('drop', (event) => {
+    root.classList.remove('dropping');
+    const [dropped] = event.dataTransfer?.files ?? [];
+    if (!dropped) return;
+    event.preventDefault();
+    open({ file: dropped }, dropped.name);
   });
 }

@@ -43,6 +43,11 @@ export function mountRoiPanel(root, { models }) {
       times: (shown.gpt.ms / shown.embedding.ms).toFixed(0),
       flops: (shown.gpt.flops / shown.embedding.flops).toFixed(0),
     });
+    $('#roi-models').textContent = t('roi.models', {
+      encoder: shown.embedding.model,
+      decoder: models.opened(shown.gpt.model)?.name ?? shown.gpt.model,
+      mode: t(`roi.mode.${shown.gpt.mode}`),
+    });
     $('#roi-answers').replaceChildren(...shown.gpt.answers.map((a) =>
       element('li', { className: a.predicted === a.expected ? 'right' : 'wrong' },
         a.text, ' → ', element('q', {}, a.answer), ` (${a.predicted === null ? '—' : shown.labels[a.predicted]} / ${shown.labels[a.expected]})`)));

@@ -2,7 +2,7 @@
 // the decoder gave it after the tokens before it; click a token for the alternatives.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { onLanguageChange, t } from '../i18n/index.js';
+import { language, onLanguageChange, t } from '../i18n/index.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
 
@@ -25,7 +25,10 @@ export function mountSurprisePanel(root, { models, presets }) {
   let shown = null;
 
   mountPresetPicker($('#surprise-preset'), presets, (preset) => (input.value = preset.text));
-  if (!input.value) input.value = presets[0].text;
+  // The default text follows the language while the reader has not changed it.
+  const defaultText = () => (presets.find((preset) => preset.default?.includes(language())) ?? presets[0]).text;
+  if (!input.value) input.value = defaultText();
+  onLanguageChange(() => presets.some((p) => p.default && p.text === input.value) && (input.value = defaultText()));
 
   const showPosition = (i) => {
     shown.selected = i;

@@ -1,9 +1,10 @@
-// Lesson panel: the same text through BERT's WordPiece and GPT's byte-level BPE, as chips
-// with their ids.
+// Lesson panel: the same text through BERT's WordPiece (or e5's Unigram) and two GPT tokenizers
+// — SmolLM2's byte-level BPE and Gemma's SentencePiece, or the decoder in use when it is another
+// — as chips with their ids.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
 import { language, onLanguageChange, t } from '../i18n/index.js';
-import { DECODER } from '../models.js';
+import { DECODER, MULTILINGUAL_DECODER } from '../models.js';
 import { mountPresetPicker } from '../ui/picker.js';
 import { tokenChip } from '../ui/tokens.js';
 import { textParam, updateUrl } from '../url-state.js';
@@ -22,8 +23,10 @@ export function mountTokenizersPanel(root, { models, presets }) {
 
   const draw = () => {
     if (!shown) return;
-    for (const [side, model, key] of [['bert', shown.encoder, 'tokenizers.bert'], ['gpt', DECODER, 'tokenizers.gpt']]) {
+    const rows = [['bert', shown.encoder, 'tokenizers.bert'], ['gpt', shown.decoders[0], 'tokenizers.gpt'], ['gpt2', shown.decoders[1], 'tokenizers.gpt']];
+    for (const [side, id, key] of rows) {
       const { ids, tokens } = shown[side];
+      const model = models.opened(id)?.name ?? id;
       $(`#tokenizers-${side}-caption`).textContent = t(key, { model, count: ids.length });
       $(`#tokenizers-${side}`).replaceChildren(...tokens.map((piece, i) => {
         const chip = tokenChip(piece, { tint: TINTS[i % TINTS.length], title: `id ${ids[i]}`, caption: String(ids[i]) });
@@ -37,8 +40,11 @@ export function mountTokenizersPanel(root, { models, presets }) {
     if (!input.value) return showNotices(notices, [{ text: t('tokenizers.empty'), kind: 'error' }]);
     await runBusy({ root, button, notices }, async () => {
       const encoder = models.encoder;
-      const [bert, gpt] = await Promise.all([models.tokenize(input.value, encoder), models.tokenize(input.value, DECODER)]);
-      shown = { bert, gpt, encoder };
+      // The decoder in use first, then the shipped one it is not.
+      const chosen = models.decoder;
+      const decoders = [chosen, chosen === DECODER ? MULTILINGUAL_DECODER : DECODER];
+      const [bert, gpt, gpt2] = await Promise.all([models.tokenize(input.value, encoder), ...decoders.map((id) => models.tokenize(input.value, id))]);
+      shown = { bert, gpt, gpt2, encoder, decoders };
       showNotices(notices, []);
       updateUrl({ tok: input.value });
       draw();

@@ -6,9 +6,14 @@ import { formatBytes, onLanguageChange, t } from '../i18n/index.js';
 function summary(id, state) {
   const { phase, plan, info, error } = state;
   if (phase === 'loaded') {
-    return info.contextLength
-      ? t('model.loadedDecoder', { model: id, context: info.contextLength.toLocaleString() })
-      : t('model.loaded', { model: id, dim: info.dim, max: info.maxTokens });
+    if (!info.contextLength) return t('model.loaded', { model: id, dim: info.dim, max: info.maxTokens });
+    const capped = info.trainedContextLength > info.contextLength;
+    const line = t(capped ? 'model.loadedDecoderCapped' : 'model.loadedDecoder', {
+      model: id,
+      context: info.contextLength.toLocaleString(),
+      trained: info.trainedContextLength?.toLocaleString(),
+    });
+    return info.chat === false ? `${line} ${t('model.base')}` : line;
   }
   if (phase === 'loading') return t('model.loading', { model: id });
   if (phase === 'failed') return `${t('model.failed', { model: id })} ${error}`;
@@ -38,9 +43,16 @@ export function showModelStatus(container, models, which) {
   let id = current();
   const render = () => {
     const state = models.state(id);
-    const line = element('p', { className: `model-summary ${state.phase}` }, summary(id, state));
+    const name = models.opened(id)?.name ?? id;
+    const line = element('p', { className: `model-summary ${state.phase}` }, summary(name, state));
     line.dataset.phase = state.phase;
     const parts = [line];
+    // A licence other than the page's usual open ones is named, with its terms, wherever the
+    // model is offered.
+    if (state.plan?.licenseUrl) {
+      const link = element('a', { href: state.plan.licenseUrl, target: '_blank', rel: 'noopener' }, state.plan.license);
+      parts.push(element('p', { className: 'model-license' }, t('model.license'), ' ', link));
+    }
     if (state.phase === 'idle' && state.plan?.downloadBytes > 0) {
       const button = element('button', { type: 'button', className: 'secondary' }, t('model.download'));
       button.addEventListener('click', () => models.load(id).catch(() => {}));
@@ -54,13 +66,15 @@ export function showModelStatus(container, models, which) {
     container.replaceChildren(...parts);
   };
   models.addEventListener('change', ({ detail }) => detail === id && render());
-  models.addEventListener('encoder', () => {
+  const follow = () => {
     if (current() === id) return;
     id = current();
     render();
-    models.refreshPlan(id);
-  });
+    if (!models.opened(id)) models.refreshPlan(id);
+  };
+  models.addEventListener('encoder', follow);
+  models.addEventListener('decoder', follow);
   onLanguageChange(render);
   render();
-  models.refreshPlan(id);
+  if (!models.opened(id)) models.refreshPlan(id);
 }

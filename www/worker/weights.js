@@ -124,6 +124,14 @@ export class WeightStore {
       downloadBytes: files.filter((f) => !f.cached).reduce((sum, f) => sum + f.size, 0),
       source: this.weightsBase || 'models/',
       files,
+      license: model.license,
+      // A base model has no chat template (the manifest says so before it is loaded).
+      chat: model.chat_template !== false,
+      // The licence text beside the weights on this site (`make fetch` puts it there), else its
+      // public address: a link for the reader, never fetched by the page.
+      licenseUrl: model.license_file && this.weightsBase !== HUGGING_FACE
+        ? this.urlOf(modelId, { name: model.license_file.name })
+        : model.license_url ?? null,
     };
   }
 

@@ -7,6 +7,7 @@
 // only their constants; nothing here imports the page's ui/, panels/ or lessons/
 // (e2e/layers.test.mjs checks).
 import { loadWasm, PRECISIONS } from './threads.js';
+import { openedBytes } from './opened.js';
 import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
 /** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
@@ -65,7 +66,16 @@ const BUILDERS = {
   decoder(files) {
     const gguf = Object.keys(files).find((name) => name.endsWith('.gguf'));
     const decoder = new wasm.Decoder(files[gguf]);
-    return { handle: decoder, info: { contextLength: decoder.contextLength } };
+    return {
+      handle: decoder,
+      info: {
+        contextLength: decoder.contextLength,
+        trainedContextLength: decoder.trainedContextLength,
+        chat: decoder.hasChatTemplate,
+        architecture: decoder.architecture,
+        kvBytesPerToken: decoder.kvBytesPerToken,
+      },
+    };
   },
 };
 
@@ -268,6 +278,23 @@ const verbs = {
     return (await model(id, null, report)).info;
   },
 
+  /** A GGUF decoder from the user's file (`bytes`, moved here) or `url`, loaded under `id`
+   * beside the manifest's models; one opened before under the same id is replaced. */
+  async open({ id, bytes, url }, report) {
+    await wasmReady;
+    const name = id.replace(/^opened:/, '');
+    const data = await openedBytes({ bytes, url, name }, report);
+    report({ phase: 'compile' });
+    const built = { role: 'decoder', ...BUILDERS.decoder({ [`${name}.gguf`]: data }) };
+    const before = loaded.get(id);
+    loaded.set(id, Promise.resolve(built));
+    if (before) {
+      const old = await before.catch(() => null);
+      if (old) decoderQueue = decoderQueue.then(() => setTimeout(() => old.handle.free()));
+    }
+    return built.info;
+  },
+
   async embed({ texts, model: id }, report) {
     const { handle, info } = await model(id, null, report);
     return { ...handle.embed(texts), maxTokens: info.maxTokens ?? info.contextLength };
@@ -342,8 +369,10 @@ const verbs = {
     return precision;
   },
 
-  stats() {
-    return { wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, build, precision: encoderWeights, crossOriginIsolated: self.crossOriginIsolated };
+  async stats() {
+    const decoders = [];
+    for (const [id, loading] of loaded) if ((await loading.catch(() => null))?.role === 'decoder') decoders.push(id);
+    return { decoders, wasmMemoryBytes: wasm.memoryBytes(), threads: wasm.threads(), threadsShortBecause, build, precision: encoderWeights, crossOriginIsolated: self.crossOriginIsolated };
   },
 
   /** Makes the wasm module panic, to show (and test) that the page recovers. */
