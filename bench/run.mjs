@@ -7,7 +7,7 @@
 // gemma-2.json on the same file, from the same invocation) it is compared too.
 //
 //   node bench/run.mjs [--reps 3] [--threads 1,2 (default)] [--anchors path/to/anchors.json]
-//                      [--gemma-anchors DIR] [--no-limit] [--no-gemma] [--only-gemma]
+//                      [--gemma-anchors DIR] [--no-limit] [--no-gemma] [--only-gemma] [--only-limit]
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -26,6 +26,7 @@ const ANCHORS = argument('anchors', null);
 const GEMMA_ANCHORS = argument('gemma-anchors', null);
 const GEMMA = !process.argv.includes('--no-gemma');
 const ONLY_GEMMA = process.argv.includes('--only-gemma');
+const ONLY_LIMIT = process.argv.includes('--only-limit');
 const E5 = 'multilingual-e5-small';
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', 'manifest.json'), 'utf8'));
 const downloadMB = (id) => manifest.models[id].files.reduce((sum, f) => sum + f.size, 0) / 1e6;
@@ -185,29 +186,34 @@ function gemmaTable(results) {
 }
 
 /**
- * Memory at the limit, once: all three models loaded, then a prompt that fills the decoder's
- * whole context, generating until the window is full. Reports wasm memory (its peak) and how
- * the run ended, which must be 'context'.
+ * Memory at the limit, once: all four models loaded, then for each decoder a prompt that fills
+ * its whole context, generating until the window is full. Reports wasm memory after each (it
+ * only grows, so the last is the peak) and how each run ended, which must be 'context'.
  */
 async function memoryAtTheLimit(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${url}?threads=1`);
-  const out = await page.evaluate(async (e5) => {
+  const out = await page.evaluate(async ({ e5, decoders }) => {
     const hook = window.bertVsGpt;
     await hook.ready;
     await hook.embed(['warm'], { model: 'all-MiniLM-L6-v2' });
     await hook.embed(['warm'], { model: e5 });
-    const prompt = ' word'.repeat(8180);
-    const started = performance.now();
-    const result = await hook.generate(prompt, { chat: false, maxNewTokens: 64, ignoreEos: true });
-    return { promptTokens: result.promptTokens, generated: result.tokenIds.length, finishReason: result.finishReason, seconds: (performance.now() - started) / 1000, wasmMemoryBytes: (await hook.stats()).wasmMemoryBytes };
-  }, E5);
+    for (const model of decoders) await hook.generate('warm', { model, chat: false, maxNewTokens: 1 });
+    const runs = [];
+    for (const model of decoders) {
+      const prompt = ' word'.repeat(8180);
+      const started = performance.now();
+      const result = await hook.generate(prompt, { model, chat: false, maxNewTokens: 64, ignoreEos: true });
+      runs.push({ model, promptTokens: result.promptTokens, generated: result.tokenIds.length, finishReason: result.finishReason, seconds: (performance.now() - started) / 1000, wasmMemoryBytes: (await hook.stats()).wasmMemoryBytes });
+    }
+    return runs;
+  }, { e5: E5, decoders: ['SmolLM2-135M-Instruct', 'gemma-3-270m'] });
   await context.close();
   return out;
 }
 
-/** The memory budget the page is held to: all three models and a full context. */
+/** The memory budget the page is held to: all four models and a full context. */
 const MEMORY_BUDGET_MB = 1536;
 
 /** Sizes of the three builds: plain (not isolated), threaded, threaded with relaxed SIMD. */
@@ -220,6 +226,12 @@ function wasmSizes() {
 
 /** min / median, with `digits` decimals; for rates best (max) / median. */
 const pair = (values, digits = 1, best = min) => `${best(values).toFixed(digits)} / ${median(values).toFixed(digits)}`;
+
+/** What the runs at the limit found, a line each. */
+function limitLines(limit) {
+  return (limit ?? []).map((run) =>
+    `At the limit with ${run.model} (all four models loaded, a ${run.promptTokens}-token prompt, generation until the 8,192-token window is full): ${run.generated} tokens, ended "${run.finishReason}", ${run.seconds.toFixed(0)} s, wasm memory ${(run.wasmMemoryBytes / 1e6).toFixed(0)} MB (budget ${MEMORY_BUDGET_MB} MB: ${run.wasmMemoryBytes / 1e6 <= MEMORY_BUDGET_MB ? 'within' : 'OVER'}).`).join('\n');
+}
 
 function table(results, sizes, limit) {
   const rows = [];
@@ -241,10 +253,7 @@ function table(results, sizes, limit) {
     rows.push(`| ${E5} (${threads} thread) | ${downloadMB(E5).toFixed(1)} | ${pair(col('e5Batch1MsPerSentence'))} | – | ${median(col('e5ColdMs')).toFixed(0)} / ${median(col('e5WarmMs')).toFixed(0)} |`);
   }
   rows.push('');
-  if (limit) {
-    rows.push(`At the limit (all three models, a ${limit.promptTokens}-token prompt, generation until the 8,192-token window is full): ${limit.generated} tokens, ended "${limit.finishReason}", ${limit.seconds.toFixed(0)} s, wasm memory ${(limit.wasmMemoryBytes / 1e6).toFixed(0)} MB (budget ${MEMORY_BUDGET_MB} MB: ${limit.wasmMemoryBytes / 1e6 <= MEMORY_BUDGET_MB ? 'within' : 'OVER'}).`);
-    rows.push('');
-  }
+  if (limit) rows.push(limitLines(limit), '');
   rows.push(`wasm memory: peak with all three models loaded. wasm: ${sizes.map((size) => `${size.file} ${(size.raw / 1e6).toFixed(2)} MB raw, ${(size.gzip / 1e6).toFixed(2)} MB gzipped`).join('; ')} (a page loads one of them). Values: min / median of ${REPS} (rates: best / median); loads: median, from navigation to the first result.`);
   return rows.join('\n');
 }
@@ -282,21 +291,21 @@ const results = [];
 const gemmaResults = [];
 let limit = null;
 try {
-  for (const threads of ONLY_GEMMA ? [] : THREADS) {
+  for (const threads of ONLY_GEMMA || ONLY_LIMIT ? [] : THREADS) {
     for (let rep = 0; rep < REPS; rep += 1) {
       const result = await repetition(browser, server.url, threads);
       results.push(result);
       console.error(`threads ${threads}, rep ${rep + 1}/${REPS}: ${result.batch1MsPerSentence.toFixed(1)} ms/sentence (int16 ${result.int16Batch1MsPerSentence.toFixed(1)}), decode ${result.decodeTokensPerSecond.toFixed(1)} tok/s, prefill ${result.prefillTokensPerSecond.toFixed(1)} tok/s`);
     }
   }
-  for (const threads of GEMMA ? THREADS : []) {
+  for (const threads of GEMMA && !ONLY_LIMIT ? THREADS : []) {
     for (let rep = 0; rep < REPS; rep += 1) {
       const result = await gemmaRepetition(browser, server.url, threads);
       gemmaResults.push(result);
       console.error(`Gemma, threads ${threads}, rep ${rep + 1}/${REPS}: decode ${result.runs[0].decodeTokensPerSecond.toFixed(1)} tok/s, prefill ${result.runs.at(-1).prefillTokensPerSecond.toFixed(1)} tok/s, warm load ${result.warmMs.toFixed(0)} ms`);
     }
   }
-  if (!process.argv.includes('--no-limit') && !ONLY_GEMMA) {
+  if ((!process.argv.includes('--no-limit') && !ONLY_GEMMA) || ONLY_LIMIT) {
     console.error('memory at the context limit (one run, ~2-3 min) ...');
     limit = await memoryAtTheLimit(browser, server.url);
   }
@@ -305,7 +314,7 @@ try {
   await server.close();
 }
 const sizes = wasmSizes();
-const report = (ONLY_GEMMA ? '' : table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '')) + (gemmaResults.length ? gemmaTable(gemmaResults) : '');
+const report = (results.length ? table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '') : '') + (gemmaResults.length ? gemmaTable(gemmaResults) : '') + (ONLY_LIMIT ? limitLines(limit) : '');
 console.log(report);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, gemma: gemmaResults, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));
