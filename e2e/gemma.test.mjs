@@ -59,6 +59,19 @@ test('Gemma in the page: llama.cpp’s token ids, its greedy tokens, and scores 
     console.log(`browser Gemma greedy ${JSON.stringify(run.prompt)}: ${leading} of ${run.llama_ids.length} leading tokens as llama.cpp (wllama's engine); ${JSON.stringify(out.text)}`);
     assert.ok(leading >= 8, run.prompt);
   }
+  // llama.cpp (wllama) on the same file in the same browser: the same greedy text.
+  const llamaCpp = await shared.session.browser.newPage();
+  await llamaCpp.goto(new URL('e2e/pages/llama-cpp.html?model=/models/gemma-3-270m/gemma-3-270m-q4_k_m.gguf', shared.session.server.url).href);
+  await llamaCpp.evaluate(() => window.ready);
+  for (const run of reference.greedy) {
+    const ours = await page.evaluate((prompt) => window.bertVsGpt.generate(prompt, { model: 'gemma-3-270m', chat: false, temperature: 0, maxNewTokens: 16, ignoreEos: true }), run.prompt);
+    const wllama = await llamaCpp.evaluate((prompt) => window.greedy(prompt, 16), run.prompt);
+    let same = 0;
+    while (same < Math.min(ours.text.length, wllama.length) && ours.text[same] === wllama[same]) same += 1;
+    console.log(`browser Gemma vs wllama ${JSON.stringify(run.prompt)}: ${same} leading characters equal; ours ${JSON.stringify(ours.text)}, wllama ${JSON.stringify(wllama)}`);
+    assert.ok(same >= Math.min(ours.text.length, wllama.length) / 2, run.prompt);
+  }
+  await llamaCpp.close();
   for (const text of reference.texts.filter((t) => t.ids.length < 200)) {
     const scored = await page.evaluate((ids) => window.bertVsGpt.score(ids, { model: 'gemma-3-270m' }), text.ids);
     const diff = scored.reduce((sum, s, k) => sum + Math.abs(s.logprob - text.steps[k].logprob), 0) / scored.length;
@@ -138,6 +151,7 @@ test('a GGUF opened from disk generates; bad files and URLs get their message an
   // An instruct model with a chat template: Chat is on again, and the panel generates with it.
   assert.equal(await page.isDisabled('#decoder-chat'), false);
   await page.fill('#decoder-prompt', 'Name three colours.');
+  await page.fill('#decoder-repeat', '1');
   await page.check('#decoder-chat');
   await page.click('#decoder-generate');
   await page.locator('#decoder-generate:not([disabled])').waitFor({ timeout: 300_000 });

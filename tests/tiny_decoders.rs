@@ -241,4 +241,14 @@ fn other_architectures_and_tensor_types_are_refused_by_name() {
         refused.contains("tensor type Q2_K is not supported"),
         "{refused}"
     );
+
+    // The same tensor said to have 2^28 rows: ~19 GB once converted, refused before any byte of
+    // it is read. (Its first dimension, ne0, is the row length; the second the row count.)
+    let mut huge = original.clone();
+    huge[at + 4 + 8..at + 4 + 16].copy_from_slice(&(1u64 << 28).to_le_bytes());
+    let refused = message(&huge);
+    assert!(
+        refused.contains("more than the 3221 MB this page allows a decoder"),
+        "{refused}"
+    );
 }
