@@ -125,15 +125,25 @@ impl<'a> GgufTensors<'a> {
             .map_err(|e| self.bad(format!("tensor {name}: {e}")))
     }
 
-    /// The raw bytes of tensor `name` (shape `dims`), `len` of them, without a copy.
-    pub fn raw(&self, name: &str, dims: &[usize], len: usize) -> Result<&'a [u8]> {
+    /// Where the `len` bytes of tensor `name` (shape `dims`) start in the file.
+    pub fn offset(&self, name: &str, dims: &[usize], len: usize) -> Result<usize> {
         let info = self.info(name, dims)?;
         // Offsets come from the file: a damaged one must not overflow.
         (self.content.tensor_data_offset)
             .checked_add(info.offset)
             .and_then(|start| usize::try_from(start).ok())
-            .and_then(|start| self.bytes.get(start..start.checked_add(len)?))
+            .filter(|&start| {
+                start
+                    .checked_add(len)
+                    .is_some_and(|end| end <= self.bytes.len())
+            })
             .ok_or_else(|| self.bad(format!("tensor {name} runs past the end of the file")))
+    }
+
+    /// The raw bytes of tensor `name` (shape `dims`), `len` of them, without a copy.
+    pub fn raw(&self, name: &str, dims: &[usize], len: usize) -> Result<&'a [u8]> {
+        let start = self.offset(name, dims, len)?;
+        Ok(&self.bytes[start..start + len])
     }
 }
 

@@ -87,7 +87,7 @@ fn damaged_tiny_gguf_decoders_are_refused_not_panicked_on() {
     let gguf = common::tiny_llama(Default::default());
     // The metadata (tokenizer, chat template) fills most of the header; damage anywhere.
     run(512, damage(), |d| {
-        let _ = Decoder::from_gguf(&damaged(&gguf, gguf.len(), d));
+        let _ = Decoder::from_gguf(damaged(&gguf, gguf.len(), d));
     });
 }
 

@@ -36,7 +36,7 @@ fn teacher_forced_log_probs_match_numpy_and_llama_cpp() {
     let reference: common::Gemma3Reference = common::fixture("gemma3_reference.json");
     assert!(reference.texts.len() >= 6);
     assert!(reference.texts.iter().any(|t| t.ids.len() > 600));
-    let decoder = Decoder::from_gguf(&common::gemma3()).unwrap();
+    let decoder = Decoder::from_gguf(common::gemma3()).unwrap();
     let (mut clear, mut agree) = (0usize, 0usize);
     for text in &reference.texts {
         let ours = score(&decoder, &text.ids);
@@ -69,7 +69,7 @@ fn teacher_forced_log_probs_match_numpy_and_llama_cpp() {
 #[test]
 fn greedy_continuations_are_llama_cpps() {
     let reference: common::Gemma3Reference = common::fixture("gemma3_reference.json");
-    let decoder = Decoder::from_gguf(&common::gemma3()).unwrap();
+    let decoder = Decoder::from_gguf(common::gemma3()).unwrap();
     for run in &reference.greedy {
         let options = GenerateOptions {
             max_new_tokens: run.llama_ids.len(),

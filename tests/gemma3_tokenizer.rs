@@ -11,7 +11,7 @@ use bert_vs_gpt::decoder::Decoder;
 fn ids_equal_llama_cpp_and_decoding_round_trips() {
     let reference: common::Gemma3Reference = common::fixture("gemma3_reference.json");
     assert!(reference.tokenizer.len() >= 30);
-    let decoder = Decoder::from_gguf(&common::gemma3()).unwrap();
+    let decoder = Decoder::from_gguf(common::gemma3()).unwrap();
     let bos = 2;
     let mut wrong = Vec::new();
     for case in &reference.tokenizer {
@@ -53,7 +53,7 @@ fn ids_equal_llama_cpp_and_decoding_round_trips() {
 
 #[test]
 fn pieces_show_spaces_and_whole_characters() {
-    let decoder = Decoder::from_gguf(&common::gemma3()).unwrap();
+    let decoder = Decoder::from_gguf(common::gemma3()).unwrap();
     let ids = decoder.encode("你好 world").unwrap();
     let shown: Vec<String> = ids.iter().map(|&id| decoder.token_text(id)).collect();
     assert_eq!(shown.first().map(String::as_str), Some("<bos>"));

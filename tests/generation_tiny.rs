@@ -11,7 +11,7 @@ use bert_vs_gpt::error::Error;
 use common::{tiny_llama, TinyLlama};
 
 fn decoder(context_length: u32) -> Decoder {
-    Decoder::from_gguf(&tiny_llama(TinyLlama {
+    Decoder::from_gguf(tiny_llama(TinyLlama {
         context_length,
         ..Default::default()
     }))
@@ -253,7 +253,7 @@ fn chat_markers_in_the_tiny_vocabulary_are_special() {
 #[test]
 fn a_damaged_gguf_is_refused_with_what_is_missing() {
     let message = |gguf: Vec<u8>| {
-        Decoder::from_gguf(&gguf)
+        Decoder::from_gguf(gguf)
             .err()
             .expect("must fail")
             .to_string()

@@ -64,7 +64,7 @@ fn keybert_finds_the_topic_of_a_document() {
 #[test]
 fn embeddings_classify_the_roi_task_and_both_models_group_topics() {
     let encoder = Encoder::from_files(&common::minilm().borrow()).unwrap();
-    let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     let task = json("www/data/topics.json");
     let texts: Vec<&str> = task["en"]["texts"]
         .as_array()

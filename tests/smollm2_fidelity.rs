@@ -34,7 +34,7 @@ fn teacher_forced_log_probs_match_the_numpy_reference() {
     let reference: common::Smollm2Reference = common::fixture("smollm2_reference.json");
     assert!(reference.prompts.len() >= 5);
     assert!(reference.prompts.iter().any(|p| p.chat) && reference.prompts.iter().any(|p| !p.chat));
-    let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     let (mut total_diff, mut steps, mut worst) = (0f32, 0usize, 0f32);
     for case in &reference.prompts {
         let ids: Vec<u32> = case

@@ -18,7 +18,7 @@ fn run(decoder: &Decoder, prompt: &str, options: GenerateOptions) -> Generation 
 
 #[test]
 fn the_model_ends_its_turn_unless_told_to_ignore_the_end_token() {
-    let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     let options = GenerateOptions {
         max_new_tokens: 20,
         ..Default::default()

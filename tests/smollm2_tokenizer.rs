@@ -9,7 +9,7 @@ use bert_vs_gpt::decoder::Decoder;
 fn ids_equal_llama_cpp_and_decoding_round_trips() {
     let reference: common::Smollm2Reference = common::fixture("smollm2_reference.json");
     assert!(reference.tokenizer.len() >= 25);
-    let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     for case in &reference.tokenizer {
         let ids = decoder.encode(&case.text).unwrap();
         assert_eq!(ids, case.ids, "{:?}", case.text);
@@ -28,7 +28,7 @@ fn ids_equal_llama_cpp_and_decoding_round_trips() {
 #[test]
 fn chat_prompts_equal_the_template_rendered_by_jinja2() {
     let reference: common::Smollm2Reference = common::fixture("smollm2_reference.json");
-    let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     for case in &reference.prompts {
         assert_eq!(
             decoder.prompt_text(&case.prompt, case.chat).unwrap(),
@@ -48,7 +48,7 @@ fn chat_prompts_equal_the_template_rendered_by_jinja2() {
 
 #[test]
 fn control_markers_are_single_tokens_and_partial_characters_show_as_bytes() {
-    let decoder = Decoder::from_gguf(&common::smollm2()).unwrap();
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     assert_eq!(decoder.encode("<|im_start|>").unwrap(), vec![1]);
     assert_eq!(decoder.token_text(2), "<|im_end|>");
     assert_eq!(

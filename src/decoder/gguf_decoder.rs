@@ -3,6 +3,7 @@
 //! runs them.
 
 use std::io::Cursor;
+use std::sync::Arc;
 
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Tensor};
@@ -23,8 +24,8 @@ pub const PREFILL_CHUNK: usize = 64;
 /// f32 vectors per layer and position (Gemma 3 270M: 36 KB a position, 302 MB at this cap; at its
 /// trained 32,768 it would need 1.2 GB of the tab's memory). SmolLM2's own window is this size.
 pub const CONTEXT_CAP: usize = 8192;
-/// The most memory a decoder may take while it loads: its file, its converted weights and a full
-/// context. A wasm module has at most 4 GiB, and the page's own models need some of it.
+/// The most memory a decoder may take: its file (kept: Q8_0 matrices are read there), its
+/// converted weights and a full context. A wasm module has at most 4 GiB, and the page's own models need some of it.
 pub const MEMORY_BUDGET: u64 = 3 << 30;
 /// Control tokens that end a turn or a document; llama.cpp stops on these too.
 const END_TOKENS: &[&str] = &["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "</s>"];
@@ -39,8 +40,10 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    pub fn from_gguf(bytes: &[u8]) -> Result<Self> {
-        let mut reader = Cursor::new(bytes);
+    /// The decoder in a GGUF file's bytes, which it keeps (its Q8_0 matrices are read there).
+    pub fn from_gguf(bytes: Vec<u8>) -> Result<Self> {
+        let bytes = Arc::new(bytes);
+        let mut reader = Cursor::new(bytes.as_slice());
         let content = Content::read(&mut reader).map_err(|e| Error::BadModelFile {
             file: "the GGUF file",
             what: "GGUF file",
@@ -48,7 +51,7 @@ impl Decoder {
         })?;
         let file = GgufTensors {
             content: &content,
-            bytes,
+            bytes: &bytes,
             what: "decoder model",
         };
         let tokenizer = GgufTokenizer::from_gguf(&GgufTensors {
@@ -65,14 +68,14 @@ impl Decoder {
             )?;
         if needed > MEMORY_BUDGET {
             return Err(file.bad(format!(
-                "it would need about {} MB of this tab's memory (the file while it is converted, its \
-                 weights, and a {}-token context), more than the {} MB this page allows a decoder",
+                "it would need about {} MB of this tab's memory (the file, its converted weights and \
+                 a {}-token context), more than the {} MB this page allows a decoder",
                 needed / 1_000_000,
                 config.context_length.min(CONTEXT_CAP),
                 MEMORY_BUDGET / 1_000_000
             )));
         }
-        let model = DecoderNetwork::from_gguf(&file, config)?;
+        let model = DecoderNetwork::from_gguf(&file, &bytes, config)?;
         let vocab = tokenizer.vocab_size();
         if vocab != model.config().vocab {
             return Err(Error::BadModelFile {

@@ -1,9 +1,9 @@
-//! A linear layer over weights kept in 32-value blocks, whatever GGUF format they came in: the
-//! format's bytes are converted once, at load, into one of a few in-memory block types
-//! ([`WeightBlock`]: `q4_blocks`, `q5_blocks`, `q6_blocks`, `q8_blocks`) whose scales are
-//! already f32, so the inner loops do no f16 conversion and no unpacking of 6-bit scales —
-//! candle 0.11's quantized dot products do both per block, and were most of decode time in the
-//! page.
+//! A linear layer over weights kept in 32-value blocks, whatever GGUF format they came in
+//! ([`BlockRows`]): the format's bytes converted once, at load, into one of a few in-memory block
+//! types ([`Blocks`] of a [`WeightBlock`]: `q4_blocks`, `q5_blocks`, `q6_blocks`) whose scales
+//! are already f32, or — Q8_0, `q8_blocks` — read where they lie with only the scales converted,
+//! so the inner loops do no f16 conversion and no unpacking of 6-bit scales — candle 0.11's
+//! quantized dot products do both per block, and were most of decode time in the page.
 //!
 //! * One token (decode): a token's activations are rounded to 8 bits once (`quantize`, as
 //!   llama.cpp's Q8_0/Q8_1) and dotted with each weight row by the block type's own simd128
@@ -69,15 +69,26 @@ fn bad_matrix(reason: String) -> Error {
     }
 }
 
-/// A weight matrix of blocks `B`, rows × cols, used as `x · Wᵀ` and as a table of rows.
-pub struct BlockLinear<B> {
+/// The weight rows a quantized linear layer reads: a row's dot product with a token's
+/// activations rounded to 8 bits, and a row's values as f32.
+pub trait BlockRows: Sync {
+    fn rows(&self) -> usize;
+    fn cols(&self) -> usize;
+    /// Σ_j w_rj · x_j over row `r`.
+    fn dot(&self, r: usize, x: &[Block8]) -> f32;
+    /// Row `r` as f32 into `out` (`cols` values).
+    fn row_values(&self, r: usize, out: &mut [f32]);
+}
+
+/// A matrix kept as blocks `B` converted from the file's bytes.
+pub struct Blocks<B> {
     rows: usize,
     cols: usize,
     blocks: Vec<B>,
 }
 
-impl<B: WeightBlock> BlockLinear<B> {
-    /// Reads a rows × cols matrix from its bytes in `format`.
+impl<B: WeightBlock> Blocks<B> {
+    /// Converts a rows × cols matrix from its bytes in `format`.
     pub fn from_bytes(
         data: &[u8],
         rows: usize,
@@ -117,89 +128,115 @@ impl<B: WeightBlock> BlockLinear<B> {
         Ok(Self { rows, cols, blocks })
     }
 
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
     fn row(&self, r: usize) -> &[B] {
         let per_row = self.cols / BLOCK;
         &self.blocks[r * per_row..(r + 1) * per_row]
     }
+}
+
+impl<B: WeightBlock> BlockRows for Blocks<B> {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn cols(&self) -> usize {
+        self.cols
+    }
+
+    fn dot(&self, r: usize, x: &[Block8]) -> f32 {
+        B::dot(self.row(r), x)
+    }
+
+    fn row_values(&self, r: usize, out: &mut [f32]) {
+        let mut values = [0f32; BLOCK];
+        for (block, dest) in self.row(r).iter().zip(out.chunks_exact_mut(BLOCK)) {
+            block.dequantize(&mut values);
+            dest.copy_from_slice(&values);
+        }
+    }
+}
+
+/// A quantized weight matrix used as `x · Wᵀ` and as a table of rows, whatever keeps its rows.
+pub struct BlockLinear<S>(pub S);
+
+impl<B: WeightBlock> BlockLinear<Blocks<B>> {
+    /// Converts a rows × cols matrix from its bytes in `format`.
+    pub fn from_bytes(
+        data: &[u8],
+        rows: usize,
+        cols: usize,
+        format: &GgmlFormat<B>,
+    ) -> Result<Self> {
+        Blocks::from_bytes(data, rows, cols, format).map(Self)
+    }
+}
+
+impl<S: BlockRows> BlockLinear<S> {
+    pub fn rows(&self) -> usize {
+        self.0.rows()
+    }
 
     /// The rows `ids` (clamped to the table) as f32: a (ids.len(), cols) tensor.
     pub fn rows_of(&self, ids: &[u32]) -> Result<Tensor> {
-        let mut out = vec![0f32; ids.len() * self.cols];
-        let mut values = [0f32; BLOCK];
-        for (&id, dest) in ids.iter().zip(out.chunks_exact_mut(self.cols)) {
-            let row = self.row((id as usize).min(self.rows - 1));
-            for (block, dest) in row.iter().zip(dest.chunks_exact_mut(BLOCK)) {
-                block.dequantize(&mut values);
-                dest.copy_from_slice(&values);
-            }
+        let (rows, cols) = (self.0.rows(), self.0.cols());
+        let mut out = vec![0f32; ids.len() * cols];
+        for (&id, dest) in ids.iter().zip(out.chunks_exact_mut(cols)) {
+            self.0.row_values((id as usize).min(rows - 1), dest);
         }
-        Ok(Tensor::from_vec(out, (ids.len(), self.cols), &Device::Cpu)?)
+        Ok(Tensor::from_vec(out, (ids.len(), cols), &Device::Cpu)?)
     }
 
     /// Rows `rows` (at most 8) of the weights as f32 in the f32 panel layout (`panel`): k-major,
-    /// 8 values per k, missing rows zero.
-    fn dequantize_panel(&self, rows: Range<usize>, panel: &mut [f32]) {
+    /// 8 values per k, missing rows zero; `row` is room for one row.
+    fn dequantize_panel(&self, rows: Range<usize>, panel: &mut [f32], row: &mut [f32]) {
         if rows.len() < PANEL {
             panel.fill(0.0);
         }
-        let mut values = [0f32; BLOCK];
         for (column, r) in rows.enumerate() {
-            for (b, block) in self.row(r).iter().enumerate() {
-                block.dequantize(&mut values);
-                for (i, &v) in values.iter().enumerate() {
-                    panel[(b * BLOCK + i) * PANEL + column] = v;
-                }
+            self.0.row_values(r, row);
+            for (k, &v) in row.iter().enumerate() {
+                panel[k * PANEL + column] = v;
             }
         }
     }
 }
 
-impl<B: WeightBlock> Module for BlockLinear<B> {
+impl<S: BlockRows> Module for BlockLinear<S> {
     /// `x · Wᵀ` for x of shape (…, cols); the weight rows are split over the page's threads.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let cols = self.cols;
-        apply_rows(
-            x,
-            cols,
-            self.rows,
-            "quantized linear layer",
-            |values, tokens| {
-                let activations: Vec<Block8> =
-                    values.chunks_exact(BLOCK).map(quantize_block).collect();
-                let mut out = vec![0f32; tokens * self.rows];
-                if tokens < PANELS_FROM_TOKENS {
-                    let per_row = cols / BLOCK;
-                    let grain = (PRODUCTS_PER_PART / cols.max(1)).max(8);
-                    parallel::fill_rows(&mut out, self.rows, grain, |r, t| {
-                        B::dot(self.row(r), &activations[t * per_row..(t + 1) * per_row])
-                    });
-                    return out;
-                }
-                let rounded: Vec<f32> = activations
-                    .iter()
-                    .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
-                    .collect();
-                let writes = PartsWrite::new(&mut out);
-                parallel::for_each_part(self.rows.div_ceil(PANEL), PANELS_PER_PART, &|part| {
-                    let mut panel = vec![0f32; cols * PANEL];
-                    for p in part {
-                        let rows = p * PANEL..(p * PANEL + PANEL).min(self.rows);
-                        self.dequantize_panel(rows.clone(), &mut panel);
-                        panel_product(&rounded, tokens, cols, &panel, |token, values| {
-                            let start = token * self.rows + rows.start;
-                            // SAFETY: these output columns belong to this part alone.
-                            let slots = unsafe { writes.range(start..start + rows.len()) };
-                            slots.copy_from_slice(&values[..rows.len()]);
-                        });
-                    }
+        let (rows, cols) = (self.0.rows(), self.0.cols());
+        apply_rows(x, cols, rows, "quantized linear layer", |values, tokens| {
+            let activations: Vec<Block8> = values.chunks_exact(BLOCK).map(quantize_block).collect();
+            let mut out = vec![0f32; tokens * rows];
+            if tokens < PANELS_FROM_TOKENS {
+                let per_row = cols / BLOCK;
+                let grain = (PRODUCTS_PER_PART / cols.max(1)).max(8);
+                parallel::fill_rows(&mut out, rows, grain, |r, t| {
+                    self.0.dot(r, &activations[t * per_row..(t + 1) * per_row])
                 });
-                out
-            },
-        )
+                return out;
+            }
+            let rounded: Vec<f32> = activations
+                .iter()
+                .flat_map(|b| b.qs.map(|q| b.d * f32::from(q)))
+                .collect();
+            let writes = PartsWrite::new(&mut out);
+            parallel::for_each_part(rows.div_ceil(PANEL), PANELS_PER_PART, &|part| {
+                let mut panel = vec![0f32; cols * PANEL];
+                let mut row = vec![0f32; cols];
+                for p in part {
+                    let chunk = p * PANEL..(p * PANEL + PANEL).min(rows);
+                    self.dequantize_panel(chunk.clone(), &mut panel, &mut row);
+                    panel_product(&rounded, tokens, cols, &panel, |token, values| {
+                        let start = token * rows + chunk.start;
+                        // SAFETY: these output columns belong to this part alone.
+                        let slots = unsafe { writes.range(start..start + chunk.len()) };
+                        slots.copy_from_slice(&values[..chunk.len()]);
+                    });
+                }
+            });
+            out
+        })
     }
 }
 
@@ -280,7 +317,7 @@ pub mod tests {
     /// `layer` against `dense`, the same matrix dequantized by an independent reader (candle's):
     /// both paths within the 8-bit rounding of activations, one token equal to the same token in
     /// a batch, rows equal to the dense rows.
-    pub fn check_layer<B: WeightBlock>(layer: &BlockLinear<B>, dense: &Tensor, tolerance: f32) {
+    pub fn check_layer<S: BlockRows>(layer: &BlockLinear<S>, dense: &Tensor, tolerance: f32) {
         let (rows, cols) = dense.dims2().unwrap();
         for tokens in [1, 3, PANELS_FROM_TOKENS, 9] {
             let x = activations(tokens, cols);

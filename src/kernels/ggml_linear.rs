@@ -1,26 +1,28 @@
 //! A GGUF weight matrix in any of the formats we read, as one type: the block formats through
-//! [`BlockLinear`] (by which in-memory block they become), F32 and F16 as an f32 tensor through
-//! candle's matmul (in the files we meet these are small, or rare). Any other format is refused
-//! with its name, so a file we cannot run says why.
+//! [`BlockLinear`] (Q8_0 read in place in the file, the others by which in-memory block they
+//! become), F32 and F16 as an f32 tensor through candle's matmul (in the files we meet these are
+//! small, or rare). Any other format is refused with its name, so a file we cannot run says why.
+
+use std::sync::Arc;
 
 use candle_core::quantized::GgmlDType;
 use candle_core::{DType, Device, Module, Tensor};
 
 use crate::error::{Error, Result};
-use crate::kernels::block_linear::{BlockLinear, GgmlFormat};
+use crate::kernels::block_linear::{BlockLinear, Blocks, GgmlFormat};
 use crate::kernels::q4_blocks::{Block4, Q4_0, Q4_1, Q4_K};
 use crate::kernels::q5_blocks::{Block5, Q5_0, Q5_1, Q5_K};
 use crate::kernels::q6_blocks::{Block6, Q6_K};
-use crate::kernels::q8_blocks::{Block8w, Q8_0};
+use crate::kernels::q8_blocks::Q8InFile;
 
 /// The formats a matrix may come in, for messages.
 pub const SUPPORTED: &str = "F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K";
 
 pub enum GgmlLinear {
-    Q4(BlockLinear<Block4>),
-    Q5(BlockLinear<Block5>),
-    Q6(BlockLinear<Block6>),
-    Q8(BlockLinear<Block8w>),
+    Q4(BlockLinear<Blocks<Block4>>),
+    Q5(BlockLinear<Blocks<Block5>>),
+    Q6(BlockLinear<Blocks<Block6>>),
+    Q8(BlockLinear<Q8InFile>),
     /// (rows, cols) f32.
     Dense(Tensor),
 }
@@ -68,19 +70,20 @@ impl GgmlLinear {
             GgmlDType::Q5_1 => len(&Q5_1, rows, cols),
             GgmlDType::Q5K => len(&Q5_K, rows, cols),
             GgmlDType::Q6K => len(&Q6_K, rows, cols),
-            GgmlDType::Q8_0 => len(&Q8_0, rows, cols),
+            GgmlDType::Q8_0 => Q8InFile::byte_len(rows, cols),
             other => rows * cols * dense_bytes(other).ok_or_else(|| unsupported(other))?,
         })
     }
 
     /// Bytes a matrix of `values` values of `dtype` takes once converted (its blocks' scales in
-    /// f32, 5- and 6-bit values in a byte each, dense formats as f32).
+    /// f32, 5- and 6-bit values in a byte each, dense formats as f32), beyond the file itself
+    /// (Q8_0 stays there: only its scales are converted).
     pub fn converted_len(dtype: GgmlDType, values: u64) -> Result<u64> {
         let per_block = match dtype {
             GgmlDType::Q4_0 | GgmlDType::Q4_1 | GgmlDType::Q4K => size_of::<Block4>(),
             GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q5K => size_of::<Block5>(),
             GgmlDType::Q6K => size_of::<Block6>(),
-            GgmlDType::Q8_0 => size_of::<Block8w>(),
+            GgmlDType::Q8_0 => size_of::<f32>(),
             other => {
                 dense_bytes(other).ok_or_else(|| unsupported(other))?;
                 4 * crate::kernels::quantize::BLOCK
@@ -89,8 +92,35 @@ impl GgmlLinear {
         Ok(values.div_ceil(crate::kernels::quantize::BLOCK as u64) * per_block as u64)
     }
 
-    /// Reads a rows × cols matrix of `dtype` from its bytes (exactly [`GgmlLinear::byte_len`]).
-    pub fn from_bytes(dtype: GgmlDType, data: &[u8], rows: usize, cols: usize) -> Result<Self> {
+    /// The rows × cols matrix of `dtype` at byte `start` of `file` ([`GgmlLinear::byte_len`]
+    /// bytes): Q8_0 read there, the others converted.
+    pub fn from_file(
+        dtype: GgmlDType,
+        file: &Arc<Vec<u8>>,
+        start: usize,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Self> {
+        if dtype == GgmlDType::Q8_0 {
+            return Ok(Self::Q8(BlockLinear(Q8InFile::new(
+                Arc::clone(file),
+                start,
+                rows,
+                cols,
+            )?)));
+        }
+        let len = Self::byte_len(dtype, rows, cols)?;
+        let data = start
+            .checked_add(len)
+            .and_then(|end| file.get(start..end))
+            .ok_or_else(|| Error::BadModelFile {
+                file: "the GGUF file",
+                what: "weight matrix",
+                reason: format!(
+                    "{rows} × {cols} values of {} run past the end of the file",
+                    format_name(dtype)
+                ),
+            })?;
         Ok(match dtype {
             GgmlDType::Q4_0 => Self::Q4(BlockLinear::from_bytes(data, rows, cols, &Q4_0)?),
             GgmlDType::Q4_1 => Self::Q4(BlockLinear::from_bytes(data, rows, cols, &Q4_1)?),
@@ -99,20 +129,7 @@ impl GgmlLinear {
             GgmlDType::Q5_1 => Self::Q5(BlockLinear::from_bytes(data, rows, cols, &Q5_1)?),
             GgmlDType::Q5K => Self::Q5(BlockLinear::from_bytes(data, rows, cols, &Q5_K)?),
             GgmlDType::Q6K => Self::Q6(BlockLinear::from_bytes(data, rows, cols, &Q6_K)?),
-            GgmlDType::Q8_0 => Self::Q8(BlockLinear::from_bytes(data, rows, cols, &Q8_0)?),
             other => {
-                let width = dense_bytes(other).ok_or_else(|| unsupported(other))?;
-                if data.len() != rows * cols * width {
-                    return Err(Error::BadModelFile {
-                        file: "the GGUF file",
-                        what: "weight matrix",
-                        reason: format!(
-                            "{} bytes for {rows} × {cols} in {}",
-                            data.len(),
-                            format_name(other)
-                        ),
-                    });
-                }
                 let values: Vec<f32> = match other {
                     GgmlDType::F16 => data
                         .chunks_exact(2)
@@ -173,7 +190,8 @@ mod tests {
         let expected = Tensor::from_slice(&values, (2, 3), &Device::Cpu).unwrap();
         for (dtype, bytes) in [(GgmlDType::F16, f16), (GgmlDType::F32, f32)] {
             assert_eq!(GgmlLinear::byte_len(dtype, 2, 3).unwrap(), bytes.len());
-            let matrix = GgmlLinear::from_bytes(dtype, &bytes, 2, 3).unwrap();
+            let file = Arc::new(bytes.clone());
+            let matrix = GgmlLinear::from_file(dtype, &file, 0, 2, 3).unwrap();
             assert!(max_difference(&matrix.rows_of(&[0, 1]).unwrap(), &expected) == 0.0);
             let x = Tensor::from_slice(&[1f32, 0., 2.], (1, 3), &Device::Cpu).unwrap();
             let y: Vec<f32> = matrix
@@ -184,7 +202,7 @@ mod tests {
                 .to_vec1()
                 .unwrap();
             assert_eq!(y, [2.0, 3.0]);
-            assert!(GgmlLinear::from_bytes(dtype, &[0; 5], 2, 3).is_err());
+            assert!(GgmlLinear::from_file(dtype, &Arc::new(vec![0; 5]), 0, 2, 3).is_err());
         }
         let refused = GgmlLinear::byte_len(GgmlDType::Q2K, 256, 256)
             .err()

@@ -21,7 +21,7 @@ use half::f16;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
 use crate::kernels::attention;
-use crate::kernels::block_linear::BlockLinear;
+use crate::kernels::block_linear::{BlockLinear, Blocks};
 use crate::kernels::f32_linear::F32Linear;
 use crate::kernels::gelu::{gelu, gelu_erf};
 use crate::kernels::int16_linear::Int16Linear;
@@ -62,7 +62,7 @@ enum Linear {
     F32(F32Linear),
     Int16(Int16Linear),
     Q4 {
-        weight: BlockLinear<Block4>,
+        weight: BlockLinear<Blocks<Block4>>,
         bias: Tensor,
     },
 }

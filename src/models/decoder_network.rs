@@ -12,6 +12,8 @@
 //! candle 0.11.1's Gemma 3 uses SiLU where Gemma uses GELU and lets its sliding window see one
 //! position more than llama.cpp and Transformers do.
 
+use std::sync::Arc;
+
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::kv_cache::KvCache;
 use candle_transformers::quantized_nn::RmsNorm;
@@ -90,8 +92,13 @@ pub struct DecoderNetwork {
 }
 
 impl DecoderNetwork {
-    /// The network from a GGUF file (its parsed header and bytes).
-    pub fn from_gguf(file: &GgufTensors, config: DecoderConfig) -> Result<Self> {
+    /// The network from a GGUF file (its parsed header, and its bytes, which the network keeps:
+    /// Q8_0 matrices are read where they lie).
+    pub fn from_gguf(
+        file: &GgufTensors,
+        bytes: &Arc<Vec<u8>>,
+        config: DecoderConfig,
+    ) -> Result<Self> {
         let c = &config;
         let has = |name: &str| file.content.tensor_infos.contains_key(name);
         let norm = |name: &str, width: usize| -> Result<RmsNorm> {
@@ -103,15 +110,15 @@ impl DecoderNetwork {
         let optional_norm = |name: &str, width: usize| -> Result<Option<RmsNorm>> {
             has(name).then(|| norm(name, width)).transpose()
         };
-        // Matrices are converted straight from the file's bytes (no intermediate copy).
+        // Matrices are read or converted straight from the file's bytes (no intermediate copy).
         let matrix = |name: &str, rows: usize, cols: usize| -> Result<GgmlLinear> {
             let dtype = file.info(name, &[rows, cols])?.ggml_dtype;
-            let raw = file.raw(
+            let start = file.offset(
                 name,
                 &[rows, cols],
                 GgmlLinear::byte_len(dtype, rows, cols)?,
             )?;
-            GgmlLinear::from_bytes(dtype, raw, rows, cols)
+            GgmlLinear::from_file(dtype, bytes, start, rows, cols)
                 .map_err(|e| file.bad(format!("{name}: {e}")))
         };
         let linear = |stem: &str, rows: usize, cols: usize| -> Result<Linear> {

@@ -74,7 +74,7 @@ pub struct Decoder(decoder::Decoder);
 #[wasm_bindgen]
 impl Decoder {
     #[wasm_bindgen(constructor)]
-    pub fn new(gguf: &[u8]) -> Result<Decoder, JsError> {
+    pub fn new(gguf: Vec<u8>) -> Result<Decoder, JsError> {
         decoder::Decoder::from_gguf(gguf)
             .map(Decoder)
             .map_err(js_error)
