@@ -5,28 +5,14 @@
 
 mod common;
 
-use bert_vs_gpt::decoder::generation::{GenerateOptions, Generation};
 use bert_vs_gpt::decoder::Decoder;
 
-/// Log-probabilities (and top-1 ids) our model gives tokens 1.. of `ids`, in one pass.
+/// Log-probabilities and top-1 ids our model gives tokens 1.. of `ids`, in one pass.
 fn score(decoder: &Decoder, ids: &[u32]) -> Vec<(f32, u32)> {
-    let options = GenerateOptions {
-        max_new_tokens: 0,
-        score_prompt: true,
-        ..Default::default()
-    };
-    let mut run = Generation::new(decoder, ids.to_vec(), options).unwrap();
-    let mut scored = Vec::new();
-    while run.finished().is_none() {
-        scored.extend(
-            run.advance(decoder)
-                .unwrap()
-                .scored
-                .into_iter()
-                .map(|s| (s.logprob, s.top[0].id)),
-        );
-    }
-    scored
+    common::teacher_forced(decoder, ids)
+        .into_iter()
+        .map(|s| (s.logprob, s.top[0].id))
+        .collect()
 }
 
 #[test]

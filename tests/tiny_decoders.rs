@@ -19,7 +19,6 @@
 
 mod common;
 
-use bert_vs_gpt::decoder::generation::{GenerateOptions, Generation};
 use bert_vs_gpt::decoder::Decoder;
 
 #[derive(serde::Deserialize)]
@@ -59,22 +58,10 @@ fn cases() -> Vec<(Case, Decoder)> {
 /// For tokens 1.. of `ids`, teacher-forced in one pass: its log-probability and our top
 /// candidates (id, log-probability), most likely first.
 fn score(decoder: &Decoder, ids: &[u32]) -> Vec<(f32, Vec<(u32, f32)>)> {
-    let options = GenerateOptions {
-        max_new_tokens: 0,
-        score_prompt: true,
-        ..Default::default()
-    };
-    let mut run = Generation::new(decoder, ids.to_vec(), options).unwrap();
-    let mut scored = Vec::new();
-    while run.finished().is_none() {
-        scored.extend(run.advance(decoder).unwrap().scored.into_iter().map(|s| {
-            (
-                s.logprob,
-                s.top.iter().map(|c| (c.id, c.logprob)).collect::<Vec<_>>(),
-            )
-        }));
-    }
-    scored
+    common::teacher_forced(decoder, ids)
+        .into_iter()
+        .map(|s| (s.logprob, s.top.iter().map(|c| (c.id, c.logprob)).collect()))
+        .collect()
 }
 
 /// The |Δ log-prob| allowed, ours against llama.cpp's, per file: (mean, largest), over the

@@ -179,7 +179,7 @@ export class Models extends EventTarget {
   async load(id) {
     const state = this.state(id);
     if (state.phase === 'loaded') return state.info;
-    if (this.#opened.has(id) || id.startsWith('opened:')) {
+    if (id.startsWith('opened:')) {
       throw new Error(state.error ?? `${id.slice('opened:'.length)} is no longer loaded: open the file again.`);
     }
     if (state.phase !== 'loading') {

@@ -141,10 +141,10 @@ impl SpmTokenizer {
 
     /// `text` cut at every occurrence of a special piece, the longest pieces first.
     fn partition<'t>(&self, text: &'t str) -> Vec<Fragment<'t>> {
-        let mut fragments = vec![Fragment::Raw(text)];
         if text.is_empty() {
             return Vec::new();
         }
+        let mut fragments = vec![Fragment::Raw(text)];
         for &id in &self.specials {
             let piece = self.pieces[id as usize].as_str();
             if !text.contains(piece) {

@@ -87,7 +87,7 @@ pub struct DecoderNetwork {
     norm: RmsNorm,
     /// Rotary inverse frequencies of the global layers and (gemma3) of the local ones.
     inverse: Vec<f32>,
-    inverse_local: Vec<f32>,
+    inverse_local: Option<Vec<f32>>,
     device: Device,
 }
 
@@ -200,11 +200,7 @@ impl DecoderNetwork {
         };
         Ok(Self {
             inverse: inverse(c.rope_base),
-            inverse_local: inverse(
-                c.sliding_window
-                    .as_ref()
-                    .map_or(c.rope_base, |w| w.rope_base),
-            ),
+            inverse_local: c.sliding_window.as_ref().map(|w| inverse(w.rope_base)),
             config,
             embedding,
             output,
@@ -263,13 +259,15 @@ impl DecoderNetwork {
         }
         let mut x = x.unsqueeze(0)?;
         let rotary = Rotary::new(&self.inverse, start, seq, &self.device)?;
-        let rotary_local = Rotary::new(&self.inverse_local, start, seq, &self.device)?;
+        let rotary_local = match &self.inverse_local {
+            Some(inverse) => Some(Rotary::new(inverse, start, seq, &self.device)?),
+            None => None,
+        };
         for (i, (layer, kv)) in self.layers.iter().zip(cache.layers.iter_mut()).enumerate() {
             let window = c.window_of(i).map(|w| w.window);
-            let rotary = if window.is_some() {
-                &rotary_local
-            } else {
-                &rotary
+            let rotary = match (window, &rotary_local) {
+                (Some(_), Some(local)) => local,
+                _ => &rotary,
             };
             let mut attended = self.attention(
                 layer,
@@ -365,7 +363,8 @@ impl DecoderNetwork {
 
 /// Which keys each query of a chunk may not see, (seq, keys) with 1 for blocked, or None when
 /// all may be seen: query i is at position `start + i`, key j at `first + j`; a key is hidden
-/// when it comes later, or (on a local layer) when it is `window` or more positions back.
+/// when it comes later, or (on a local layer) when it is `window` or more positions back. A
+/// single query (a decoded token) sees every key from `first` on, so it needs none.
 fn mask(
     seq: usize,
     start: usize,
@@ -373,6 +372,9 @@ fn mask(
     window: Option<usize>,
     device: &Device,
 ) -> Result<Option<Tensor>> {
+    if seq == 1 {
+        return Ok(None);
+    }
     let keys = start + seq - first;
     let blocked = |i: usize, j: usize| {
         let (query, key) = (start + i, first + j);

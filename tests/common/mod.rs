@@ -124,6 +124,26 @@ pub fn smollm2() -> Vec<u8> {
     model_file("SmolLM2-135M-Instruct", "SmolLM2-135M-Instruct.Q4_1.gguf")
 }
 
+/// Tokens 1.. of `ids` scored by `decoder` in one teacher-forced pass: each one's
+/// log-probability given those before it, and the model's top candidates there.
+pub fn teacher_forced(
+    decoder: &bert_vs_gpt::decoder::Decoder,
+    ids: &[u32],
+) -> Vec<bert_vs_gpt::decoder::generation::Scored> {
+    use bert_vs_gpt::decoder::generation::{GenerateOptions, Generation};
+    let options = GenerateOptions {
+        max_new_tokens: 0,
+        score_prompt: true,
+        ..Default::default()
+    };
+    let mut run = Generation::new(decoder, ids.to_vec(), options).unwrap();
+    let mut scored = Vec::new();
+    while run.finished().is_none() {
+        scored.extend(run.advance(decoder).unwrap().scored);
+    }
+    scored
+}
+
 /// The real Gemma 3 270M GGUF (Q4_K_M).
 pub fn gemma3() -> Vec<u8> {
     model_file("gemma-3-270m", "gemma-3-270m-q4_k_m.gguf")
