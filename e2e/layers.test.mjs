@@ -119,7 +119,7 @@ test('www/ keeps its layers, and every file it refers to exists', () => {
 test("index.html's scripts and style sheet exist", () => {
   const html = readFileSync(path.join(ROOT, 'index.html'), 'utf8');
   const links = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="(www\/[^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(links, ['www/style.css', 'www/boot.js', 'www/main.js']);
+  assert.deepEqual(links, ['www/style.css', 'www/client.js', 'www/worker/threads.js', 'www/boot.js', 'www/main.js']);
   assert.deepEqual(links.filter((file) => !existsSync(path.join(ROOT, file))), []);
 });
 

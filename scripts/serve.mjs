@@ -84,13 +84,20 @@ async function handle(root, policy, common, request, response) {
     info = await stat(file).catch(() => null);
   }
   if (!info?.isFile()) return send(404, `not found: ${urlPath}\n`);
+  const modified = info.mtime.toUTCString();
+  // Unchanged since the browser's copy: it keeps that copy, and V8 the wasm code it compiled
+  // from it (its code cache lives beside the cached response; a fresh 200 throws both away).
+  if (request.headers['if-modified-since'] === modified) {
+    response.writeHead(304, { ...common, 'Cache-Control': 'no-cache', 'Last-Modified': modified });
+    return response.end();
+  }
   response.writeHead(200, {
     ...common,
     'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': info.size,
     // Always revalidate, so a rebuilt pkg/ is never mixed with a stale one.
     'Cache-Control': 'no-cache',
-    'Last-Modified': info.mtime.toUTCString(),
+    'Last-Modified': modified,
     ...(policy && underPolicy(urlPath) ? { 'Content-Security-Policy': policy } : {}),
   });
   if (request.method === 'HEAD') return response.end();

@@ -91,6 +91,15 @@ fn damaged_tiny_gguf_decoders_are_refused_not_panicked_on() {
     });
 }
 
+/// A case the fuzzer found: a tensor whose dimensions multiply past 2⁶⁴ (the count of a
+/// header array overwritten with 1 shifts what follows into a tensor's shape).
+#[test]
+fn a_tensor_with_more_values_than_the_file_holds_is_refused() {
+    let gguf = common::tiny_llama(Default::default());
+    let damaged = damaged(&gguf, gguf.len(), &Damage::Number(0.06737619186637286, 1));
+    assert!(Decoder::from_gguf(damaged).is_err());
+}
+
 #[test]
 fn damaged_minilm_files_are_refused_not_panicked_on() {
     let files = common::tiny_bert(16);
@@ -129,6 +138,22 @@ fn damaged_e5s1_sources_are_refused_not_panicked_on() {
     run(256, damage(), |d| {
         let _ = convert(&damaged(source, 4_700_000, d));
     });
+}
+
+/// A case the fuzzer found: the e5 file's token embedding said to have 2⁶⁴ − 1 rows.
+#[test]
+fn an_e5_embedding_with_more_rows_than_the_file_holds_is_refused() {
+    let (weights, tokenizer) = common::e5();
+    let weights = damaged(
+        &weights,
+        8192,
+        &Damage::Number(0.07068953419281013, u64::MAX),
+    );
+    assert!(Encoder::from_e5_files(&E5Files {
+        weights: &weights,
+        tokenizer: &tokenizer,
+    })
+    .is_err());
 }
 
 #[test]

@@ -229,11 +229,24 @@ fn other_architectures_and_tensor_types_are_refused_by_name() {
         "{refused}"
     );
 
-    // The same tensor said to have 2^32 rows: tens of GB, refused before any byte of it is read.
-    // (Its first dimension, ne0, is the row length; the second the row count.)
+    // The same tensor said to have 2^32 rows: tens of GB, more than the file holds, refused
+    // before any byte of it is read. (Its first dimension, ne0, is the row length; the second
+    // the row count.)
     let mut huge = original.clone();
     huge[at + 4 + 8..at + 4 + 16].copy_from_slice(&(1u64 << 32).to_le_bytes());
     let refused = message(&huge);
+    assert!(
+        refused.contains("tensor blk.0.attn_q.weight claims more values than the file holds"),
+        "{refused}"
+    );
+
+    // A model of 2^20 layers (a metadata key is its name, its type (u32) and its value): its
+    // context's keys and values alone are beyond the memory budget, refused before conversion.
+    let mut deep = original.clone();
+    let key = b"qwen2.block_count";
+    let value = find(key) + key.len() + 4;
+    deep[value..value + 4].copy_from_slice(&(1u32 << 20).to_le_bytes());
+    let refused = message(&deep);
     assert!(
         refused.contains("more than the 3221 MB this page allows a decoder"),
         "{refused}"

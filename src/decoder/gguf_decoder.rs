@@ -135,7 +135,7 @@ impl Decoder {
     }
 
     /// Bytes each position of a run's context takes in its KV cache.
-    pub fn kv_bytes_per_token(&self) -> usize {
+    pub fn kv_bytes_per_token(&self) -> u64 {
         self.model.config().kv_bytes_per_token()
     }
 

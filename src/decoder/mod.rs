@@ -12,6 +12,7 @@ pub mod chat_template;
 pub mod generation;
 pub mod gguf_decoder;
 pub mod gguf_tokenizer;
+mod piece_table;
 pub mod sampling;
 pub mod spm_tokenizer;
 

@@ -9,10 +9,12 @@
 //! <https://github.com/ggml-org/llama.cpp/blob/master/src/llama-vocab.cpp>.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 use crate::error::Result;
 use crate::gguf::GgufTensors;
+
+use super::piece_table::PieceTable;
 
 /// SentencePiece's visible space.
 const SPACE: char = '\u{2581}';
@@ -24,10 +26,9 @@ const USER_DEFINED: i64 = 4;
 const BYTE: i64 = 6;
 
 pub struct SpmTokenizer {
-    pieces: Vec<String>,
+    pieces: PieceTable,
     scores: Vec<f32>,
     types: Vec<i64>,
-    ids: HashMap<String, u32>,
     /// Control, user-defined and unknown pieces, longest first: cut out of raw text as they are.
     specials: Vec<u32>,
     /// The piece `<0xXX>` of every byte, where the vocabulary has it.
@@ -76,11 +77,7 @@ struct Symbol {
 
 impl SpmTokenizer {
     pub fn from_gguf(file: &GgufTensors) -> Result<Self> {
-        let pieces: Vec<String> = file
-            .strings("tokenizer.ggml.tokens")?
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+        let pieces = PieceTable::new(&file.strings("tokenizer.ggml.tokens")?);
         let scores = file.floats("tokenizer.ggml.scores")?;
         let types = file.integers("tokenizer.ggml.token_type")?;
         if scores.len() != pieces.len() || types.len() != pieces.len() {
@@ -91,23 +88,19 @@ impl SpmTokenizer {
                 pieces.len()
             )));
         }
-        let mut ids = HashMap::with_capacity(pieces.len());
-        for (id, piece) in pieces.iter().enumerate() {
-            ids.entry(piece.clone()).or_insert(id as u32);
-        }
+        let piece = |id: u32| pieces.get(id as usize).unwrap_or_default();
         let mut specials: Vec<u32> = (0..pieces.len() as u32)
             .filter(|&id| matches!(types[id as usize], UNKNOWN | CONTROL | USER_DEFINED))
-            .filter(|&id| !pieces[id as usize].is_empty())
+            .filter(|&id| !piece(id).is_empty())
             .collect();
-        specials.sort_by_key(|&id| std::cmp::Reverse(pieces[id as usize].len()));
+        specials.sort_by_key(|&id| std::cmp::Reverse(piece(id).len()));
         let bytes = (0..=255u8)
-            .map(|b| ids.get(&format!("<0x{b:02X}>")).copied())
+            .map(|b| pieces.id(&format!("<0x{b:02X}>")))
             .collect();
         Ok(Self {
             pieces,
             scores,
             types,
-            ids,
             specials,
             bytes,
             space_prefix: file.flag("tokenizer.ggml.add_space_prefix", true)?,
@@ -119,7 +112,7 @@ impl SpmTokenizer {
     }
 
     pub fn token_to_id(&self, piece: &str) -> Option<u32> {
-        self.ids.get(piece).copied()
+        self.pieces.id(piece)
     }
 
     /// Token ids of `text`, special pieces written in it included.
@@ -146,7 +139,7 @@ impl SpmTokenizer {
         }
         let mut fragments = vec![Fragment::Raw(text)];
         for &id in &self.specials {
-            let piece = self.pieces[id as usize].as_str();
+            let piece = self.pieces.get(id as usize).unwrap_or_default();
             if !text.contains(piece) {
                 continue;
             }
@@ -195,7 +188,7 @@ impl SpmTokenizer {
         let bigram = |symbols: &[Symbol], left: Option<usize>, right: Option<usize>| {
             let (left, right) = (left?, right?);
             let (a, b) = (symbols[left], symbols[right]);
-            let id = *self.ids.get(&text[a.start..b.start + b.len])?;
+            let id = self.pieces.id(&text[a.start..b.start + b.len])?;
             Some(Bigram {
                 left,
                 right,
@@ -225,8 +218,8 @@ impl SpmTokenizer {
         while let Some(i) = at {
             let symbol = symbols[i];
             let piece = &text[symbol.start..symbol.start + symbol.len];
-            match self.ids.get(piece) {
-                Some(&id) => out.push(id),
+            match self.pieces.id(piece) {
+                Some(id) => out.push(id),
                 None => out.extend(piece.bytes().filter_map(|b| self.bytes[b as usize])),
             }
             at = symbol.next;
@@ -235,8 +228,8 @@ impl SpmTokenizer {
 
     /// The bytes token `id` stands for: its text with `▁` as a space, or its byte.
     fn token_bytes(&self, id: u32) -> Vec<u8> {
-        let piece = &self.pieces[id as usize];
-        if self.types[id as usize] == BYTE {
+        let piece = self.pieces.get(id as usize).unwrap_or_default();
+        if self.types.get(id as usize) == Some(&BYTE) {
             if let Some(byte) = piece
                 .strip_prefix("<0x")
                 .and_then(|hex| hex.strip_suffix('>'))
@@ -261,7 +254,7 @@ impl SpmTokenizer {
         match self.pieces.get(id as usize) {
             None => format!("<unknown {id}>"),
             Some(piece) if self.types[id as usize] == BYTE => {
-                String::from_utf8(self.token_bytes(id)).unwrap_or_else(|_| piece.clone())
+                String::from_utf8(self.token_bytes(id)).unwrap_or_else(|_| piece.to_string())
             }
             Some(piece) => piece.replace(SPACE, " "),
         }

@@ -21,6 +21,7 @@ pub struct Block5 {
 
 /// The 32 values of a Q5_0/Q5_1 block: low nibbles of `qs` are values 0–15, high nibbles 16–31,
 /// bit j of the little-endian `qh` the fifth bit of value j.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn five_bits(qh: &[u8], qs: &[u8]) -> [i8; BLOCK] {
     let high = u32::from_le_bytes(qh.try_into().expect("4 bytes"));
     std::array::from_fn(|j| {
@@ -31,6 +32,71 @@ fn five_bits(qh: &[u8], qs: &[u8]) -> [i8; BLOCK] {
         };
         (nibble | ((((high >> j) & 1) as u8) << 4)) as i8
     })
+}
+
+/// The same with wasm simd128 (63 M of Gemma 3 270M's values are Q5_0, converted on every
+/// load): the 32 fifth bits spread over the lanes by a byte shuffle and a per-lane bit mask.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn five_bits(qh: &[u8], qs: &[u8]) -> [i8; BLOCK] {
+    use core::arch::wasm32::*;
+    let bits = u32x4_splat(u32::from_le_bytes(qh.try_into().expect("4 bytes")));
+    let qs: &[u8; 16] = qs.try_into().expect("16 bytes");
+    // SAFETY: 16 bytes; the load allows unaligned addresses.
+    let nibbles = unsafe { v128_load(qs.as_ptr() as *const v128) };
+    let lane_bit = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
+    let fifth = |spread: v128| {
+        let set = i8x16_ne(v128_and(spread, lane_bit), i8x16_splat(0));
+        v128_and(set, i8x16_splat(16))
+    };
+    let low = v128_or(
+        v128_and(nibbles, i8x16_splat(0x0F)),
+        fifth(i8x16_shuffle::<
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+        >(bits, bits)),
+    );
+    let high = v128_or(
+        u8x16_shr(nibbles, 4),
+        fifth(i8x16_shuffle::<
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+        >(bits, bits)),
+    );
+    let mut out = [0i8; BLOCK];
+    // SAFETY: two 16-byte stores into the 32-byte array.
+    unsafe {
+        v128_store(out.as_mut_ptr() as *mut v128, low);
+        v128_store(out.as_mut_ptr().add(16) as *mut v128, high);
+    }
+    out
 }
 
 pub const Q5_0: GgmlFormat<Block5> = GgmlFormat {

@@ -333,13 +333,13 @@ impl Bert {
         if word_info.ggml_dtype != GgmlDType::Q4_0 || rows == 0 {
             return Err(file.bad("token_embd.weight is not a Q4_0 table"));
         }
-        let blocks = file
-            .raw(
-                "token_embd.weight",
-                &[rows, h],
-                rows * h / Q4_0_BLOCK * Q4_0_BLOCK_BYTES,
-            )?
-            .to_vec();
+        // The row count comes from the file: a damaged one must not overflow.
+        let len = rows
+            .checked_mul(h)
+            .map(|values| values / Q4_0_BLOCK * Q4_0_BLOCK_BYTES)
+            .filter(|&len| len <= file.bytes.len())
+            .ok_or_else(|| file.bad("token_embd.weight claims more rows than the file holds"))?;
+        let blocks = file.raw("token_embd.weight", &[rows, h], len)?.to_vec();
 
         let layers = (0..layers)
             .map(|i| {

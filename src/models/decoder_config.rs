@@ -166,8 +166,10 @@ impl DecoderConfig {
     }
 
     /// Bytes a position takes in the KV cache: a key and a value, f32, per layer.
-    pub fn kv_bytes_per_token(&self) -> usize {
-        self.layers * 2 * self.kv_heads * self.head_dim * 4
+    pub fn kv_bytes_per_token(&self) -> u64 {
+        [self.layers, 2, self.kv_heads, self.head_dim, 4]
+            .iter()
+            .fold(1u64, |n, &d| n.saturating_mul(d as u64))
     }
 
     /// The window of layer `layer`, if it is a local one.

@@ -219,11 +219,28 @@ impl DecoderNetwork {
     ) -> Result<u64> {
         let mut total = 0u64;
         for (name, info) in &file.content.tensor_infos {
-            let values = info.shape.elem_count() as u64;
-            total += GgmlLinear::converted_len(info.ggml_dtype, values)
+            // Shapes come from the file: a damaged one must not overflow, nor claim more
+            // values than the file can hold (later sizes are then safe in a 32-bit usize).
+            let dtype = info.ggml_dtype;
+            let values = info
+                .shape
+                .dims()
+                .iter()
+                .try_fold(1u64, |n, &d| n.checked_mul(d as u64))
+                .filter(|&values| {
+                    (values / dtype.block_size() as u64)
+                        .checked_mul(dtype.type_size() as u64)
+                        .is_some_and(|len| len <= file.bytes.len() as u64)
+                })
+                .ok_or_else(|| {
+                    file.bad(format!(
+                        "tensor {name} claims more values than the file holds"
+                    ))
+                })?;
+            total += GgmlLinear::converted_len(dtype, values)
                 .map_err(|e| file.bad(format!("{name}: {e}")))?;
         }
-        Ok(total + config.kv_bytes_per_token() as u64 * positions as u64)
+        Ok(total.saturating_add(config.kv_bytes_per_token().saturating_mul(positions as u64)))
     }
 
     pub fn config(&self) -> &DecoderConfig {

@@ -3,7 +3,7 @@
 use js_sys::{Float32Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{embedded, js_error, object, to_js};
+use super::{embedded, js_error, object, to_js, FileBytes};
 use crate::decoder::{self, generation, sampling};
 use crate::lessons::flops;
 
@@ -73,9 +73,10 @@ pub struct Decoder(decoder::Decoder);
 
 #[wasm_bindgen]
 impl Decoder {
+    /// The decoder in a GGUF file, which it takes (see [`FileBytes`]).
     #[wasm_bindgen(constructor)]
-    pub fn new(gguf: Vec<u8>) -> Result<Decoder, JsError> {
-        decoder::Decoder::from_gguf(gguf)
+    pub fn new(gguf: FileBytes) -> Result<Decoder, JsError> {
+        decoder::Decoder::from_gguf(gguf.into_complete()?)
             .map(Decoder)
             .map_err(js_error)
     }
@@ -102,8 +103,8 @@ impl Decoder {
     /// Bytes of memory each position in a run's context takes (its keys and values, f32, in
     /// every layer).
     #[wasm_bindgen(getter, js_name = kvBytesPerToken)]
-    pub fn kv_bytes_per_token(&self) -> usize {
-        self.0.kv_bytes_per_token()
+    pub fn kv_bytes_per_token(&self) -> f64 {
+        self.0.kv_bytes_per_token() as f64
     }
 
     /// The GGUF's `general.architecture` ("llama", "qwen2", "qwen3", "gemma3").

@@ -1,6 +1,7 @@
 //! The only code that knows about JavaScript: it converts types and nothing else. Models stay
 //! behind opaque handles, one file per handle's side — [`encoder`], [`decoder`], [`lessons`] —
-//! and vectors cross as one flat typed array. This file holds the module's life (start,
+//! vectors cross as one flat typed array, and a decoder's file streams into wasm memory through
+//! [`file_bytes`]. This file holds the module's life (start,
 //! panics, threads, memory) and the conversions the handles share. As ratchet keeps its web
 //! binding apart from its models
 //! (<https://github.com/huggingface/ratchet/tree/master/crates/ratchet-web>).
@@ -14,7 +15,10 @@ use crate::models::pooling::Embeddings;
 
 mod decoder;
 mod encoder;
+mod file_bytes;
 mod lessons;
+
+pub use file_bytes::FileBytes;
 
 #[wasm_bindgen(typescript_custom_section)]
 const EMBEDDED_TYPE: &str = r#"

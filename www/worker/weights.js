@@ -136,32 +136,33 @@ export class WeightStore {
   }
 
   /**
-   * Every file of `modelId` as bytes, by name, and `verify()`, which checks the stored copies
-   * among them against their sha256 (downloads are checked before they are returned): it
-   * resolves, or evicts a damaged copy and rejects with DamagedCopy. Checking is a separate
-   * step so that the worker can run it once the model has answered: hashing a model's ~100 MB
-   * while it is built and runs its first request slows a warm load (docs/performance.md).
-   * `report` receives {file, phase: 'cached'|'download'|'verify'|'stored', loaded, total} and
-   * {notice}.
+   * Every file of `modelId` by name — a download as a Uint8Array, a stored copy as a Blob not
+   * yet read (see readBytes), so that a big file can stream from storage straight into wasm
+   * memory — and `verify()`, which checks the stored copies among them against their sha256
+   * (downloads are checked before they are returned): it resolves, or evicts a damaged copy and
+   * rejects with DamagedCopy. Checking is a separate step so that the worker can run it once the
+   * model has answered: hashing a model's ~100 MB while it is built and runs its first request
+   * slows a warm load (docs/performance.md). `report` receives {file, phase:
+   * 'cached'|'download'|'verify'|'stored', loaded, total} and {notice}.
    */
   async load(modelId, report) {
     const model = this.model(modelId);
     const cache = await openCache();
-    const bytes = {};
+    const files = {};
     const stored = [];
     for (const file of model.files) {
       const key = cacheKey(file);
       const hit = cache && (await cache.match(key));
       if (hit) {
-        bytes[file.name] = new Uint8Array(await hit.arrayBuffer());
+        files[file.name] = await hit.blob();
         stored.push(file);
         report({ file: file.name, phase: 'cached', loaded: file.size, total: file.size });
       } else {
-        bytes[file.name] = await this.#download(modelId, file, cache, report);
+        files[file.name] = await this.#download(modelId, file, cache, report);
       }
     }
-    const verify = () => Promise.all(stored.map((file) => checkStored(file, bytes[file.name], cache)));
-    return { bytes, verify };
+    const verify = () => Promise.all(stored.map((file) => checkStored(file, files[file.name], cache)));
+    return { files, verify };
   }
 
   async #download(modelId, file, cache, report) {
@@ -191,8 +192,19 @@ export class WeightStore {
   }
 }
 
-/** Evicts a stored copy whose bytes no longer match its sha256, and throws DamagedCopy. */
-async function checkStored(file, bytes, cache) {
+/** A file from WeightStore.load as bytes: a stored copy's Blob is read whole. */
+export async function readBytes(file) {
+  return file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file;
+}
+
+/** Evicts a stored copy (`blob`) whose bytes no longer match its sha256, and throws DamagedCopy. */
+async function checkStored(file, blob, cache) {
+  let bytes;
+  try {
+    bytes = await readBytes(blob);
+  } catch {
+    return; // the stored copy was deleted meanwhile (Clear downloads): nothing left to check
+  }
   if ((await sha256Hex(bytes)) === file.sha256) return;
   await cache.delete(cacheKey(file));
   throw new DamagedCopy(file.name);

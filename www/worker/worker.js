@@ -8,7 +8,7 @@
 // (e2e/layers.test.mjs checks).
 import { loadWasm, PRECISIONS } from './threads.js';
 import { openedBytes } from './opened.js';
-import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
+import { clearStoredWeights, DamagedCopy, readBytes, WeightStore } from './weights.js';
 
 /** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
 let wasm = null;
@@ -55,17 +55,37 @@ function cached(cache, key, make) {
   return cache.get(key);
 }
 
+/** A model file from WeightStore.load or an opened one (bytes, or a stored copy's Blob) in
+ * wasm memory: a Blob streams in chunk by chunk, never read whole into this worker's memory. */
+async function fileBytes(file) {
+  const into = new wasm.FileBytes(file instanceof Blob ? file.size : file.length);
+  try {
+    if (file instanceof Blob) {
+      const reader = file.stream().getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) into.append(chunk.value);
+    } else {
+      into.append(file);
+    }
+    return into;
+  } catch (error) {
+    into.free();
+    throw error;
+  }
+}
+
+/** Builds a model of each role from its files (see WeightStore.load). */
 const BUILDERS = {
-  encoder(files) {
+  async encoder(stored) {
+    const files = Object.fromEntries(await Promise.all(Object.entries(stored).map(async ([name, file]) => [name, await readBytes(file)])));
     const encoder = files['model.gguf']
       ? wasm.Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
       : new wasm.Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json'], encoderWeights);
     const precision = files['model.gguf'] ? null : encoderWeights;
     return { handle: encoder, precision, info: { dim: encoder.dim, maxTokens: encoder.maxTokens, precision } };
   },
-  decoder(files) {
+  async decoder(files) {
     const gguf = Object.keys(files).find((name) => name.endsWith('.gguf'));
-    const decoder = new wasm.Decoder(files[gguf]);
+    const decoder = new wasm.Decoder(await fileBytes(files[gguf]));
     return {
       handle: decoder,
       info: {
@@ -90,11 +110,11 @@ async function model(id, role, report) {
     const loading = (async () => {
       const { role: actual } = (await requireStore()).model(id);
       for (let attempt = 0; ; attempt += 1) {
-        const { bytes, verify } = await (await requireStore()).load(id, report);
+        const { files, verify } = await (await requireStore()).load(id, report);
         report({ phase: 'compile' });
         let built;
         try {
-          built = BUILDERS[actual](bytes);
+          built = await BUILDERS[actual](files);
         } catch (error) {
           // A damaged stored copy may be why: check it now, and if so load again (downloading).
           try {
@@ -285,7 +305,7 @@ const verbs = {
     const name = id.replace(/^opened:/, '');
     const data = await openedBytes({ bytes, url, name }, report);
     report({ phase: 'compile' });
-    const built = { role: 'decoder', ...BUILDERS.decoder({ [`${name}.gguf`]: data }) };
+    const built = { role: 'decoder', ...(await BUILDERS.decoder({ [`${name}.gguf`]: data })) };
     const before = loaded.get(id);
     loaded.set(id, Promise.resolve(built));
     if (before) {
