@@ -10,7 +10,7 @@ use candle_core::IndexOp;
 use serde::Serialize;
 
 use crate::decoder::gguf_decoder::{Decoder, PREFILL_CHUNK};
-use crate::decoder::sampling::{log_probs, top_candidates, Candidate, Sampler, SamplingOptions};
+use crate::decoder::sampling::{Candidate, Distribution, Sampler, SamplingOptions};
 use crate::error::{Error, Result};
 use crate::models::decoder_network::Cache;
 /// Alternatives reported with every chosen or scored token.
@@ -230,19 +230,19 @@ impl Generation {
         (start..end)
             .filter(|&position| position + 1 < self.prompt_len)
             .map(|position| {
-                let log_probs = log_probs(&logits.i(position - start)?)?;
+                let distribution = Distribution::new(&logits.i(position - start)?)?;
                 let id = self.tokens[position + 1];
                 Ok(Scored {
                     id,
-                    logprob: log_probs[id as usize],
-                    top: top_candidates(&log_probs, TOP_ALTERNATIVES),
+                    logprob: distribution.logprob(id),
+                    top: distribution.top(TOP_ALTERNATIVES),
                 })
             })
             .collect()
     }
 
     fn choose(&mut self, decoder: &Decoder, logits: &candle_core::Tensor) -> Result<Step> {
-        let log_probs = log_probs(logits)?;
+        let distribution = Distribution::new(logits)?;
         let id = self.sampler.choose(logits, &self.tokens)?;
         self.tokens.push(id);
         let mut text = if decoder.is_end_token(id) {
@@ -278,8 +278,9 @@ impl Generation {
             id,
             text,
             piece: decoder.token_text(id),
-            prob: log_probs[id as usize].exp(),
-            top: top_candidates(&log_probs, TOP_ALTERNATIVES)
+            prob: distribution.logprob(id).exp(),
+            top: distribution
+                .top(TOP_ALTERNATIVES)
                 .into_iter()
                 .map(|c| Alternative {
                     id: c.id,

@@ -4,7 +4,7 @@
 //! (<https://github.com/huggingface/candle/blob/main/candle-transformers/src/generation/mod.rs>),
 //! which, like this module, takes logits and knows no model.
 
-use candle_core::{DType, Tensor, D};
+use candle_core::{DType, Tensor};
 use candle_transformers::generation::{LogitsProcessor, Sampling};
 use candle_transformers::utils::apply_repeat_penalty;
 
@@ -82,57 +82,104 @@ pub struct Candidate {
     pub logprob: f32,
 }
 
-/// Log-softmax of one row of logits: the model's own distribution, before any penalty,
-/// temperature, top-k or top-p.
-pub fn log_probs(logits: &Tensor) -> Result<Vec<f32>> {
-    Ok(candle_nn::ops::log_softmax(&logits.to_dtype(DType::F32)?, D::Minus1)?.to_vec1()?)
+/// The model's own distribution over one row of logits, before any penalty, temperature, top-k
+/// or top-p: log-probabilities as `logit − log Σ exp(logits)`. Computed in two passes over the
+/// row rather than as a log-softmax tensor: for Gemma's 262,144-token vocabulary candle's
+/// `log_softmax` (six tensor operations, each a pass and an allocation) and a sort for the top
+/// alternatives took several milliseconds of every token, on one thread (docs/performance.md).
+pub struct Distribution {
+    logits: Vec<f32>,
+    log_total: f32,
 }
 
-/// The `k` most likely tokens, most likely first (ties by id).
-pub fn top_candidates(log_probs: &[f32], k: usize) -> Vec<Candidate> {
-    let mut ids: Vec<u32> = (0..log_probs.len() as u32).collect();
-    let by_probability = |a: &u32, b: &u32| {
-        log_probs[*b as usize]
-            .total_cmp(&log_probs[*a as usize])
-            .then(a.cmp(b))
-    };
-    let k = k.min(ids.len());
-    if k < ids.len() && k > 0 {
-        ids.select_nth_unstable_by(k - 1, by_probability);
-    }
-    ids.truncate(k);
-    ids.sort_by(by_probability);
-    ids.into_iter()
-        .map(|id| Candidate {
-            id,
-            logprob: log_probs[id as usize],
+impl Distribution {
+    pub fn new(logits: &Tensor) -> Result<Self> {
+        let logits: Vec<f32> = logits.to_dtype(DType::F32)?.to_vec1()?;
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let total: f64 = logits.iter().map(|&l| f64::from((l - max).exp())).sum();
+        Ok(Self {
+            log_total: max + total.ln() as f32,
+            logits,
         })
-        .collect()
+    }
+
+    /// log P(id).
+    pub fn logprob(&self, id: u32) -> f32 {
+        self.logits[id as usize] - self.log_total
+    }
+
+    /// The `k` most likely tokens, most likely first (ties by id), in one pass over the row.
+    pub fn top(&self, k: usize) -> Vec<Candidate> {
+        let mut top: Vec<u32> = Vec::with_capacity(k + 1);
+        // Before `b` in the order: more likely, or as likely with a smaller id.
+        let before = |a: u32, b: u32| {
+            self.logits[a as usize]
+                .total_cmp(&self.logits[b as usize])
+                .then(b.cmp(&a))
+                .is_gt()
+        };
+        for id in 0..self.logits.len() as u32 {
+            if top.len() == k && top.last().is_none_or(|&last| !before(id, last)) {
+                continue;
+            }
+            let at = top.partition_point(|&t| before(t, id));
+            top.insert(at, id);
+            top.truncate(k);
+        }
+        top.into_iter()
+            .map(|id| Candidate {
+                id,
+                logprob: self.logprob(id),
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
+    use candle_core::{Device, D};
 
     fn logits(values: &[f32]) -> Tensor {
         Tensor::new(values, &Device::Cpu).unwrap()
     }
 
     #[test]
-    fn top_candidates_are_sorted_and_exact() {
-        let lp = [-3.0, -0.5, -2.0, -0.5, -9.0];
-        let top = top_candidates(&lp, 3);
+    fn the_top_candidates_are_sorted_and_exact() {
+        let distribution = Distribution::new(&logits(&[-3.0, -0.5, -2.0, -0.5, -9.0])).unwrap();
+        let top = distribution.top(3);
         assert_eq!(top.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 3, 2]);
-        assert_eq!(top_candidates(&lp, 10).len(), 5);
+        assert_eq!(top[0].logprob, distribution.logprob(1));
+        assert_eq!(distribution.top(10).len(), 5);
+        assert!(distribution.top(0).is_empty());
     }
 
     #[test]
-    fn log_probs_sum_to_one() {
-        let lp = log_probs(&logits(&[1.0, 2.0, 3.0])).unwrap();
-        let total: f32 = lp.iter().map(|l| l.exp()).sum();
-        assert!((total - 1.0).abs() < 1e-6);
-        assert!((lp[2] - lp[1] - 1.0).abs() < 1e-6);
+    fn the_distribution_sums_to_one_and_matches_candles_log_softmax() {
+        let values: Vec<f32> = (0..5000)
+            .map(|i| ((i * 7919 % 1000) as f32 / 40.0) - 10.0)
+            .collect();
+        let distribution = Distribution::new(&logits(&values)).unwrap();
+        let total: f64 = (0..5000)
+            .map(|id| f64::from(distribution.logprob(id).exp()))
+            .sum();
+        assert!((total - 1.0).abs() < 1e-4, "{total}");
+        let candle: Vec<f32> = candle_nn::ops::log_softmax(&logits(&values), D::Minus1)
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        for (id, expected) in candle.iter().enumerate() {
+            assert!((distribution.logprob(id as u32) - expected).abs() < 1e-4);
+        }
+        // The top 10 are the 10 largest logits.
+        let mut sorted: Vec<u32> = (0..5000).collect();
+        sorted.sort_by(|&a, &b| {
+            values[b as usize]
+                .total_cmp(&values[a as usize])
+                .then(a.cmp(&b))
+        });
+        let top: Vec<u32> = distribution.top(10).iter().map(|c| c.id).collect();
+        assert_eq!(top, sorted[..10]);
     }
 
     #[test]
