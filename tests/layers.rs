@@ -16,7 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("gguf", &["error"]),
     ("models", &["error", "kernels", "gguf"]),
     ("encoder", &["error", "gguf", "models"]),
-    ("decoder", &["error", "gguf", "models"]),
+    ("decoder", &["error", "kernels", "gguf", "models"]),
     ("lessons", &["error", "models", "encoder", "decoder"]),
     // Native only: the converter takes the runtime's constants, never the reverse.
     ("convert", &["error", "models", "encoder"]),

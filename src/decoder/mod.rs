@@ -5,7 +5,7 @@
 //! ([`gguf_tokenizer`]: byte-level BPE in [`bpe_tokenizer`], SentencePiece in [`spm_tokenizer`])
 //! and chat prompts rendered from its Jinja template ([`chat_template`]).
 //!
-//! Uses: `error`, `gguf`, `models`.
+//! Uses: `error`, `kernels` (a per-value step for the distribution), `gguf`, `models`.
 
 pub mod bpe_tokenizer;
 pub mod chat_template;

@@ -9,6 +9,7 @@ use candle_transformers::generation::{LogitsProcessor, Sampling};
 use candle_transformers::utils::apply_repeat_penalty;
 
 use crate::error::Result;
+use crate::kernels::float_steps::log_sum_exp;
 
 /// How a generation samples. The neutral value of each knob turns it off.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,8 +84,8 @@ pub struct Candidate {
 }
 
 /// The model's own distribution over one row of logits, before any penalty, temperature, top-k
-/// or top-p: log-probabilities as `logit − log Σ exp(logits)`. Computed in two passes over the
-/// row rather than as a log-softmax tensor: for Gemma's 262,144-token vocabulary candle's
+/// or top-p: log-probabilities as `logit − log Σ exp(logits)` ([`log_sum_exp`]). Computed in
+/// two passes over the row rather than as a log-softmax tensor: for Gemma's 262,144-token vocabulary candle's
 /// `log_softmax` (six tensor operations, each a pass and an allocation) and a sort for the top
 /// alternatives took several milliseconds of every token, on one thread (docs/performance.md).
 pub struct Distribution {
@@ -95,10 +96,8 @@ pub struct Distribution {
 impl Distribution {
     pub fn new(logits: &Tensor) -> Result<Self> {
         let logits: Vec<f32> = logits.to_dtype(DType::F32)?.to_vec1()?;
-        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let total: f64 = logits.iter().map(|&l| f64::from((l - max).exp())).sum();
         Ok(Self {
-            log_total: max + total.ln() as f32,
+            log_total: log_sum_exp(&logits),
             logits,
         })
     }

@@ -32,7 +32,7 @@ use crate::kernels::tensor_values::apply_rows;
 const PANELS_FROM_TOKENS: usize = 4;
 /// The least work worth a thread: this many multiply-adds of one token, 2 panels of 8 rows for
 /// several, or 4096 blocks to convert at load.
-const PRODUCTS_PER_PART: usize = 1 << 16;
+const PRODUCTS_PER_PART: usize = 1 << 18;
 const PANELS_PER_PART: usize = 2;
 const BLOCKS_PER_PART: usize = 4096;
 
