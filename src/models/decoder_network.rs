@@ -356,8 +356,18 @@ impl DecoderNetwork {
         let first = window.map_or(0, |w| (start + 1).saturating_sub(w));
         let keys = start + seq - first;
         let groups = c.heads / c.kv_heads;
-        let k = repeat_kv(k.narrow(2, first, keys)?.contiguous()?, groups)?;
-        let v = repeat_kv(v.narrow(2, first, keys)?.contiguous()?, groups)?;
+        let (k, v) = (
+            k.narrow(2, first, keys)?.contiguous()?,
+            v.narrow(2, first, keys)?.contiguous()?,
+        );
+        // A decoded token's query heads, (batch, heads, 1, head_dim), are laid out as
+        // (batch, kv_heads, groups, head_dim): each group of heads meets its own keys and values
+        // without copying them once per head (all of them, on every layer and token).
+        let (q, k, v) = if seq == 1 {
+            (q.reshape((batch, c.kv_heads, groups, c.head_dim))?, k, v)
+        } else {
+            (q, repeat_kv(k, groups)?, repeat_kv(v, groups)?)
+        };
         let scores = (q.matmul(&k.t()?)? / (c.head_dim as f64).sqrt())?;
         let scores = match mask(seq, start, first, window, &self.device)? {
             Some(mask) => {
@@ -369,11 +379,11 @@ impl DecoderNetwork {
             None => scores,
         };
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let out =
-            weights
-                .matmul(&v)?
-                .transpose(1, 2)?
-                .reshape((batch, seq, c.heads * c.head_dim))?;
+        let out = weights
+            .matmul(&v)?
+            .reshape((batch, c.heads, seq, c.head_dim))?
+            .transpose(1, 2)?
+            .reshape((batch, seq, c.heads * c.head_dim))?;
         Ok(layer.wo.forward(&out)?)
     }
 }
