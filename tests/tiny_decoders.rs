@@ -19,6 +19,7 @@
 
 mod common;
 
+use bert_vs_gpt::decoder::sampling::Distribution;
 use bert_vs_gpt::decoder::Decoder;
 
 #[derive(serde::Deserialize)]
@@ -55,9 +56,12 @@ fn cases() -> Vec<(Case, Decoder)> {
         .collect()
 }
 
+/// A position's next token's log-probability and our top candidates (id, log-probability).
+type Scored = (f32, Vec<(u32, f32)>);
+
 /// For tokens 1.. of `ids`, teacher-forced in one pass: its log-probability and our top
 /// candidates (id, log-probability), most likely first.
-fn score(decoder: &Decoder, ids: &[u32]) -> Vec<(f32, Vec<(u32, f32)>)> {
+fn score(decoder: &Decoder, ids: &[u32]) -> Vec<Scored> {
     common::teacher_forced(decoder, ids)
         .into_iter()
         .map(|s| (s.logprob, s.top.iter().map(|c| (c.id, c.logprob)).collect()))
@@ -91,8 +95,37 @@ fn allowed(file: &str) -> (f32, f32) {
     }
 }
 
+/// The same, a token at a time through the decoding path (one token per `forward`, on the
+/// network's one-token path), which the prompt's chunks above never take.
+fn score_token_by_token(decoder: &Decoder, ids: &[u32]) -> Vec<Scored> {
+    let network = decoder.model();
+    let mut cache = network.new_cache();
+    ids.windows(2)
+        .map(|pair| {
+            let hidden = network.forward(&pair[..1], &mut cache).unwrap();
+            let logits = network.logits(&hidden).unwrap().squeeze(0).unwrap();
+            let distribution = Distribution::new(&logits).unwrap();
+            let top = distribution
+                .top(10)
+                .iter()
+                .map(|c| (c.id, c.logprob))
+                .collect();
+            (distribution.logprob(pair[1]), top)
+        })
+        .collect()
+}
+
 #[test]
 fn teacher_forced_log_probs_match_llama_cpp() {
+    compare_with_llama_cpp(score);
+}
+
+#[test]
+fn log_probs_decoded_token_by_token_match_llama_cpp() {
+    compare_with_llama_cpp(score_token_by_token);
+}
+
+fn compare_with_llama_cpp(score: fn(&Decoder, &[u32]) -> Vec<Scored>) {
     let mut failures = Vec::new();
     for (case, decoder) in cases() {
         assert!(case.ids.len() >= 12, "{}", case.file);

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::decoder::gguf_decoder::{Decoder, PREFILL_CHUNK};
 use crate::decoder::sampling::{Candidate, Distribution, Sampler, SamplingOptions};
 use crate::error::{Error, Result};
-use crate::models::decoder_network::Cache;
+use crate::models::kv_cache::Cache;
 /// Alternatives reported with every chosen or scored token.
 pub const TOP_ALTERNATIVES: usize = 10;
 

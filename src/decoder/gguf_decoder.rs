@@ -119,7 +119,8 @@ impl Decoder {
         })
     }
 
-    pub(crate) fn model(&self) -> &DecoderNetwork {
+    /// The network behind the decoder (its own forward passes; tests drive it a token at a time).
+    pub fn model(&self) -> &DecoderNetwork {
         &self.model
     }
 

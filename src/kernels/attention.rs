@@ -137,7 +137,7 @@ fn weighted_sum<'a>(
 }
 
 /// Turns scores into probabilities: exp(s − max), normalised to sum 1.
-fn softmax_in_place(scores: &mut [f32]) {
+pub fn softmax_in_place(scores: &mut [f32]) {
     // A comparison, not `f32::max`: that one handles NaN specially and is a libm call per value
     // in wasm.
     let max = scores

@@ -32,7 +32,7 @@ use crate::kernels::tensor_values::apply_rows;
 const PANELS_FROM_TOKENS: usize = 4;
 /// The least work worth a thread: this many multiply-adds of one token, 2 panels of 8 rows for
 /// several, or 4096 blocks to convert at load.
-const PRODUCTS_PER_PART: usize = 1 << 18;
+pub const PRODUCTS_PER_PART: usize = 1 << 18;
 const PANELS_PER_PART: usize = 2;
 const BLOCKS_PER_PART: usize = 4096;
 
@@ -174,6 +174,17 @@ impl<B: WeightBlock> BlockLinear<Blocks<B>> {
 impl<S: BlockRows> BlockLinear<S> {
     pub fn rows(&self) -> usize {
         self.0.rows()
+    }
+
+    pub fn cols(&self) -> usize {
+        self.0.cols()
+    }
+
+    /// Rows `rows` of one token's `x · Wᵀ`, its activations rounded (`quantize`), into `out`.
+    pub fn token_rows(&self, x: &[Block8], rows: Range<usize>, out: &mut [f32]) {
+        for (r, slot) in rows.zip(out) {
+            *slot = self.0.dot(r, x);
+        }
     }
 
     /// The rows `ids` (clamped to the table) as f32: a (ids.len(), cols) tensor.

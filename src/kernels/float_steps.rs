@@ -31,6 +31,12 @@ pub fn round_half_away(x: f32) -> f32 {
     }
 }
 
+/// SiLU, v · σ(v) (the feed-forward gate of Llama and Qwen), through the branch-free `exp`.
+#[inline(always)]
+pub fn silu(v: f32) -> f32 {
+    v / (1.0 + crate::kernels::attention::exp(-v))
+}
+
 /// log Σ e^v over `values` (−∞ for none): the normaliser of a softmax, as a vocabulary's
 /// distribution needs on every token (262,144 values for Gemma). The largest value by
 /// comparisons, e^(v − max) by the branch-free [`exp`](crate::kernels::attention::exp) (libm's
@@ -101,6 +107,17 @@ mod tests {
         }
         assert_eq!(largest_magnitude(&[]), 0.0);
     }
+    #[test]
+    fn silu_matches_candle() {
+        use candle_core::{Device, Tensor};
+        let values: Vec<f32> = (-10_000..10_000).map(|i| i as f32 / 100.0).collect();
+        let x = Tensor::from_slice(&values, values.len(), &Device::Cpu).unwrap();
+        let candle: Vec<f32> = candle_nn::ops::silu(&x).unwrap().to_vec1().unwrap();
+        for (v, c) in values.iter().zip(&candle) {
+            assert!((silu(*v) - c).abs() <= 1e-6 * c.abs().max(1.0), "{v}");
+        }
+    }
+
     #[test]
     fn log_sum_exp_matches_the_sum_in_f64() {
         let values: Vec<f32> = (0..262_144)

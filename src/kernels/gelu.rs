@@ -1,5 +1,6 @@
-//! GELU with the exact (erf) form BERT uses, computed with a rational approximation of erf
-//! that the compiler vectorises. candle's `gelu_erf` calls libm's scalar `erf` (which itself
+//! GELU in its two forms: the exact (erf) one BERT uses, computed with a rational approximation
+//! of erf that the compiler vectorises, and the tanh one of Gemma's feed-forward block, through
+//! the branch-free `exp` (libm's `tanh` is a call per value in wasm). candle's `gelu_erf` calls libm's scalar `erf` (which itself
 //! calls `exp`) per value, a visible share of MiniLM's time in the page (docs/performance.md).
 //! The approximation is Eigen's `generic_fast_erf_float`
 //! (<https://gitlab.com/libeigen/eigen/-/blob/master/Eigen/src/Core/MathFunctionsImpl.h>;
@@ -7,6 +8,7 @@
 
 use candle_core::{Result, Tensor};
 
+use crate::kernels::attention::exp;
 use crate::kernels::tensor_values::with_values;
 
 const ALPHA: [f32; 7] = [
@@ -42,6 +44,16 @@ pub fn gelu(v: f32) -> f32 {
     0.5 * v * (1.0 + erf(v * std::f32::consts::FRAC_1_SQRT_2))
 }
 
+/// GELU's tanh form, as candle's `gelu` and llama.cpp's `ggml_gelu`:
+/// 0.5 · v · (1 + tanh(√(2/π) · v · (1 + 0.044715 · v²))), with tanh y = 1 − 2 / (e^{2y} + 1).
+#[inline(always)]
+pub fn gelu_tanh(v: f32) -> f32 {
+    const SQRT_TWO_OVER_PI: f32 = 0.797_884_6;
+    let y = SQRT_TWO_OVER_PI * v * (1.0 + 0.044_715 * v * v);
+    let tanh = 1.0 - 2.0 / (exp(2.0 * y) + 1.0);
+    0.5 * v * (1.0 + tanh)
+}
+
 /// GELU of every value of `x`.
 pub fn gelu_erf(x: &Tensor) -> Result<Tensor> {
     let values: Vec<f32> = with_values(x, |values| values.iter().map(|&v| gelu(v)).collect())?;
@@ -54,20 +66,35 @@ mod tests {
     use crate::test_support::worst_on_grid;
     use candle_core::Device;
 
+    /// i / 100 for each i of `range`, as a tensor.
+    fn hundredths(range: std::ops::Range<i32>) -> Tensor {
+        let values: Vec<f32> = range.map(|i| i as f32 / 100.0).collect();
+        Tensor::from_vec(values.clone(), values.len(), &Device::Cpu).unwrap()
+    }
+
     #[test]
     fn erf_matches_libm_and_gelu_matches_candle() {
         let worst = worst_on_grid(-6000..=6000, |x| (erf(x) as f64 - libm_erf(x as f64)).abs());
         assert!(worst < 5e-7, "erf off by {worst}");
-        let x = Tensor::arange(-600i64, 600, &Device::Cpu)
-            .unwrap()
-            .to_dtype(candle_core::DType::F32)
-            .unwrap()
-            .affine(0.01, 0.0)
-            .unwrap();
+        let x = hundredths(-600..600);
         let ours: Vec<f32> = gelu_erf(&x).unwrap().to_vec1().unwrap();
         let candle: Vec<f32> = x.gelu_erf().unwrap().to_vec1().unwrap();
         for (a, b) in ours.iter().zip(&candle) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn gelu_tanh_matches_candle() {
+        let x = hundredths(-3000..3000);
+        let candle: Vec<f32> = x.gelu().unwrap().to_vec1().unwrap();
+        let values: Vec<f32> = x.to_vec1().unwrap();
+        for (v, c) in values.iter().zip(&candle) {
+            let ours = gelu_tanh(*v);
+            assert!(
+                (ours - c).abs() <= 1e-6 * c.abs().max(1.0),
+                "{v}: {ours} vs {c}"
+            );
         }
     }
 

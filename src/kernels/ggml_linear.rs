@@ -9,11 +9,15 @@ use candle_core::quantized::GgmlDType;
 use candle_core::{DType, Device, Module, Tensor};
 
 use crate::error::{Error, Result};
-use crate::kernels::block_linear::{BlockLinear, Blocks, GgmlFormat};
+use std::ops::Range;
+
+use crate::kernels::block_linear::{BlockLinear, Blocks, GgmlFormat, PRODUCTS_PER_PART};
+use crate::kernels::parallel::{self, PartsWrite};
 use crate::kernels::q4_blocks::{Block4, Q4_0, Q4_1, Q4_K};
 use crate::kernels::q5_blocks::{Block5, Q5_0, Q5_1, Q5_K};
 use crate::kernels::q6_blocks::{Block6, Q6_K};
 use crate::kernels::q8_blocks::Q8InFile;
+use crate::kernels::quantize::{quantize_block, Block8, BLOCK};
 
 /// The formats a matrix may come in, for messages.
 pub const SUPPORTED: &str = "F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K";
@@ -161,6 +165,74 @@ impl GgmlLinear {
     }
 }
 
+impl GgmlLinear {
+    /// (rows, cols): `cols` inputs, `rows` outputs.
+    pub fn shape(&self) -> candle_core::Result<(usize, usize)> {
+        Ok(match self {
+            Self::Q4(m) => (m.rows(), m.cols()),
+            Self::Q5(m) => (m.rows(), m.cols()),
+            Self::Q6(m) => (m.rows(), m.cols()),
+            Self::Q8(m) => (m.rows(), m.cols()),
+            Self::Dense(m) => m.dims2()?,
+        })
+    }
+
+    /// Rows `rows` of one token's product with a block matrix (a dense one is computed apart).
+    fn token_rows(&self, x: &[Block8], rows: Range<usize>, out: &mut [f32]) {
+        match self {
+            Self::Q4(m) => m.token_rows(x, rows, out),
+            Self::Q5(m) => m.token_rows(x, rows, out),
+            Self::Q6(m) => m.token_rows(x, rows, out),
+            Self::Q8(m) => m.token_rows(x, rows, out),
+            Self::Dense(_) => {}
+        }
+    }
+}
+
+/// One token's products with matrices that read the same input: each `(matrix, out)` gets
+/// `x · Wᵀ`. The activations are rounded to 8 bits once, and the rows of all the block matrices
+/// are split over the threads in one go: a decoded token's q, k and v (or gate and up) make one
+/// split instead of three, each of which would wake the helpers for a product barely worth it.
+pub fn token_products(
+    x: &[f32],
+    products: &mut [(&GgmlLinear, &mut [f32])],
+) -> candle_core::Result<()> {
+    let cols = x.len();
+    let activations: Vec<Block8> = x.chunks_exact(BLOCK).map(quantize_block).collect();
+    // (matrix, its outputs, its first row among all the block matrices' rows, its rows)
+    let mut blocks = Vec::with_capacity(products.len());
+    let mut total = 0;
+    for (matrix, out) in products.iter_mut() {
+        let (rows, width) = matrix.shape()?;
+        if width != cols || out.len() != rows {
+            candle_core::bail!(
+                "a {rows} × {width} matrix cannot take {cols} inputs into {} outputs",
+                out.len()
+            );
+        }
+        if let GgmlLinear::Dense(weights) = matrix {
+            let y = Tensor::from_slice(x, (1, cols), &Device::Cpu)?.matmul(&weights.t()?)?;
+            out.copy_from_slice(&y.flatten_all()?.to_vec1::<f32>()?);
+        } else {
+            blocks.push((*matrix, PartsWrite::new(out), total, rows));
+            total += rows;
+        }
+    }
+    let grain = (PRODUCTS_PER_PART / cols.max(1)).max(8);
+    parallel::for_each_part(total, grain, &|part| {
+        for (matrix, out, first, rows) in &blocks {
+            let mine = part.start.max(*first)..part.end.min(first + rows);
+            if !mine.is_empty() {
+                let local = mine.start - first..mine.end - first;
+                // SAFETY: these rows of this matrix fall in this part alone.
+                let slots = unsafe { out.range(local.clone()) };
+                matrix.token_rows(&activations, local, slots);
+            }
+        }
+    });
+    Ok(())
+}
+
 impl Module for GgmlLinear {
     /// `x · Wᵀ` for x of shape (…, cols).
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
@@ -177,7 +249,51 @@ impl Module for GgmlLinear {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::max_difference;
+    use crate::kernels::block_linear::tests::activations;
+    use crate::test_support::{max_difference, quantized_matrix};
+
+    /// Three formats and a dense matrix in one call, each output as its own one-token forward.
+    #[test]
+    fn token_products_equal_each_matrix_alone() {
+        let cols = 256;
+        let matrices: Vec<GgmlLinear> = [
+            (GgmlDType::Q4K, 40),
+            (GgmlDType::Q8_0, 1000),
+            (GgmlDType::Q6K, 9),
+            (GgmlDType::F32, 5),
+        ]
+        .into_iter()
+        .map(|(dtype, rows)| {
+            let bytes = if dtype == GgmlDType::F32 {
+                let (_, dense) = quantized_matrix(rows, cols, GgmlDType::Q8_0);
+                let values: Vec<f32> = dense.flatten_all().unwrap().to_vec1().unwrap();
+                values.iter().flat_map(|v| v.to_le_bytes()).collect()
+            } else {
+                quantized_matrix(rows, cols, dtype).0
+            };
+            GgmlLinear::from_file(dtype, &Arc::new(bytes), 0, rows, cols).unwrap()
+        })
+        .collect();
+        let x = activations(1, cols);
+        let values: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
+        let mut outs: Vec<Vec<f32>> = matrices
+            .iter()
+            .map(|m| vec![0f32; m.shape().unwrap().0])
+            .collect();
+        let mut products: Vec<(&GgmlLinear, &mut [f32])> = matrices
+            .iter()
+            .zip(outs.iter_mut())
+            .map(|(m, out)| (m, out.as_mut_slice()))
+            .collect();
+        token_products(&values, &mut products).unwrap();
+        for (matrix, out) in matrices.iter().zip(&outs) {
+            let alone = matrix.forward(&x).unwrap().flatten_all().unwrap();
+            let out = Tensor::from_slice(out, out.len(), &Device::Cpu).unwrap();
+            assert!(max_difference(&out, &alone) < 1e-5);
+        }
+        let mut wrong = vec![0f32; 3];
+        assert!(token_products(&values, &mut [(&matrices[0], &mut wrong)]).is_err());
+    }
 
     #[test]
     fn dense_formats_read_as_f32_and_others_are_refused_by_name() {

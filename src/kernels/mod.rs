@@ -6,12 +6,14 @@
 //! [`q5_blocks`], [`q6_blocks`] and [`q8_blocks`] — over shared pieces: [`panel`] (the panel
 //! layout and register tile), [`quantize`] (rounding activations to 8 bits), [`float_steps`],
 //! [`tensor_values`] and [`parallel`] (splitting a product over threads); beside them
-//! [`attention`] and [`gelu`].
+//! [`attention`] (an encoder's) and [`cached_attention`] (a decoded token's), [`gelu`],
+//! [`rms_norm`] and [`rotary`].
 //!
 //! Uses: `error` only. Knows no network, tokenizer or file format beyond a matrix's bytes.
 
 pub mod attention;
 pub mod block_linear;
+pub mod cached_attention;
 pub mod f32_linear;
 pub mod float_steps;
 pub mod gelu;
@@ -24,4 +26,6 @@ pub mod q5_blocks;
 pub mod q6_blocks;
 pub mod q8_blocks;
 pub mod quantize;
+pub mod rms_norm;
+pub mod rotary;
 pub mod tensor_values;

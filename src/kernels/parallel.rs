@@ -25,6 +25,9 @@ pub fn for_each_part(n: usize, grain: usize, work: &(dyn Fn(Range<usize>) + Sync
         work(0..n);
         return;
     }
+    // Work worth splitting is split evenly: 3 parts on 2 threads would leave one thread twice
+    // the work of the other.
+    let parts = parts.next_multiple_of(threads).min(n);
     let next = AtomicUsize::new(0);
     let take_parts = || loop {
         let part = next.fetch_add(1, Ordering::Relaxed);

@@ -3,7 +3,8 @@
 //! candle's tensor operations, following llama.cpp's graphs
 //! (<https://github.com/ggml-org/llama.cpp/tree/master/src/models>): pre-norm attention with
 //! grouped KV heads and rotary positions, a gated feed-forward block, the output layer tied to the
-//! token embedding when the file has no `output.weight`.
+//! token embedding when the file has no `output.weight`. A prompt's chunks go through candle's
+//! tensor operations here; a decoded token takes its own path on slices ([`one_token`]).
 //!
 //! Why not candle's `quantized_llama` / `quantized_gemma3`: they precompute rotary tables for
 //! the whole context (Gemma's is 32,768 positions), return only the last position's logits (the
@@ -12,34 +13,55 @@
 //! candle 0.11.1's Gemma 3 uses SiLU where Gemma uses GELU and lets its sliding window see one
 //! position more than llama.cpp and Transformers do.
 
+mod one_token;
+
 use std::sync::Arc;
 
-use candle_core::{DType, Device, Module, Tensor};
-use candle_nn::kv_cache::KvCache;
-use candle_transformers::quantized_nn::RmsNorm;
+use candle_core::{Device, Module, Tensor};
 use candle_transformers::utils::repeat_kv;
 
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
+use crate::kernels::float_steps::silu;
+use crate::kernels::gelu::gelu_tanh;
 use crate::kernels::ggml_linear::GgmlLinear;
+use crate::kernels::rms_norm::RmsNorm;
+use crate::kernels::rotary::Rotary;
 use crate::models::decoder_config::{Activation, DecoderConfig};
-
-/// The KV cache starts with room for this many positions and grows by as much again.
-const CACHE_CHUNK: usize = 512;
+use crate::models::kv_cache::{Cache, LayerCache};
 
 /// A weight matrix and its bias, if the file has one (qwen2's q, k, v).
 struct Linear {
     weight: GgmlLinear,
-    bias: Option<Tensor>,
+    bias: Option<Vec<f32>>,
 }
 
-impl Module for Linear {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let y = self.weight.forward(x)?;
-        match &self.bias {
-            Some(bias) => y.broadcast_add(bias),
-            None => Ok(y),
+impl Linear {
+    /// Adds the bias, if any, to each row of outputs.
+    fn add_bias(&self, outputs: &mut [f32]) {
+        if let Some(bias) = &self.bias {
+            for row in outputs.chunks_exact_mut(bias.len()) {
+                for (y, b) in row.iter_mut().zip(bias) {
+                    *y += b;
+                }
+            }
         }
+    }
+
+    /// `x · Wᵀ + b` for x of shape (…, cols): (…, rows).
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let y = self.weight.forward(x)?;
+        if self.bias.is_none() {
+            return Ok(y);
+        }
+        let mut values = y.flatten_all()?.to_vec1()?;
+        self.add_bias(&mut values);
+        Ok(Tensor::from_vec(values, y.shape(), x.device())?)
+    }
+
+    /// The same as row-major values.
+    fn values(&self, x: &Tensor) -> Result<Vec<f32>> {
+        Ok(self.forward(x)?.flatten_all()?.to_vec1()?)
     }
 }
 
@@ -59,22 +81,6 @@ struct Layer {
     gate: Linear,
     up: Linear,
     down: Linear,
-}
-
-/// Per-generation attention memory: keys and values of every position seen so far.
-pub struct Cache {
-    layers: Vec<KvCache>,
-}
-
-impl Cache {
-    /// Positions already in the cache; the next token goes at this position.
-    pub fn len(&self) -> usize {
-        self.layers.first().map_or(0, |c| c.current_seq_len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 pub struct DecoderNetwork {
@@ -102,10 +108,8 @@ impl DecoderNetwork {
         let c = &config;
         let has = |name: &str| file.content.tensor_infos.contains_key(name);
         let norm = |name: &str, width: usize| -> Result<RmsNorm> {
-            Ok(RmsNorm::from_qtensor(
-                file.tensor(name, &[width])?,
-                c.rms_eps,
-            )?)
+            let weight = file.tensor(name, &[width])?.dequantize(&Device::Cpu)?;
+            Ok(RmsNorm::new(weight.to_vec1()?, c.rms_eps as f32))
         };
         let optional_norm = |name: &str, width: usize| -> Result<Option<RmsNorm>> {
             has(name).then(|| norm(name, width)).transpose()
@@ -126,8 +130,9 @@ impl DecoderNetwork {
             Ok(Linear {
                 weight: matrix(&format!("{stem}.weight"), rows, cols)?,
                 bias: has(&bias)
-                    .then(|| -> Result<Tensor> {
-                        Ok(file.tensor(&bias, &[rows])?.dequantize(&Device::Cpu)?)
+                    .then(|| -> Result<Vec<f32>> {
+                        let bias = file.tensor(&bias, &[rows])?.dequantize(&Device::Cpu)?;
+                        Ok(bias.to_vec1()?)
                     })
                     .transpose()?,
             })
@@ -248,15 +253,16 @@ impl DecoderNetwork {
     }
 
     pub fn new_cache(&self) -> Cache {
-        Cache {
-            layers: (0..self.config.layers)
-                .map(|_| KvCache::new(2, CACHE_CHUNK))
-                .collect(),
-        }
+        Cache::new(
+            self.config.layers,
+            self.config.kv_heads * self.config.head_dim,
+        )
     }
 
     /// Runs `tokens` at the positions after those already in `cache` (which grows by them)
-    /// and returns the final normalised hidden states, (tokens, hidden).
+    /// and returns the final normalised hidden states, (tokens, hidden). One token (decoding)
+    /// takes its own path on plain slices ([`one_token`]), several (a prompt) go through candle's
+    /// tensor operations, whose batched matrix products pay off there.
     pub fn forward(&self, tokens: &[u32], cache: &mut Cache) -> Result<Tensor> {
         let c = &self.config;
         let start = cache.len();
@@ -270,17 +276,20 @@ impl DecoderNetwork {
                 limit: c.context_length,
             });
         }
+        if let [token] = tokens {
+            return self.forward_token(*token, cache);
+        }
         let mut x = self.embedding.rows_of(tokens)?;
         if let Some(scale) = c.embedding_scale {
             x = (x * f64::from(scale))?;
         }
         let mut x = x.unsqueeze(0)?;
-        let rotary = Rotary::new(&self.inverse, start, seq, &self.device)?;
-        let rotary_local = match &self.inverse_local {
-            Some(inverse) => Some(Rotary::new(inverse, start, seq, &self.device)?),
-            None => None,
-        };
-        for (i, (layer, kv)) in self.layers.iter().zip(cache.layers.iter_mut()).enumerate() {
+        let rotary = Rotary::new(&self.inverse, start, seq);
+        let rotary_local = self
+            .inverse_local
+            .as_ref()
+            .map(|inverse| Rotary::new(inverse, start, seq));
+        for (i, (layer, kv)) in self.layers.iter().zip(cache.layers_mut()).enumerate() {
             let window = c.window_of(i).map(|w| w.window);
             let rotary = match (window, &rotary_local) {
                 (Some(_), Some(local)) => local,
@@ -299,12 +308,10 @@ impl DecoderNetwork {
             }
             x = (x + attended)?;
             let h = layer.ffn_norm.forward(&x)?;
-            let gate = layer.gate.forward(&h)?;
-            let gate = match c.activation {
-                Activation::Silu => candle_nn::ops::silu(&gate)?,
-                Activation::GeluTanh => gate.gelu()?,
-            };
-            let mut mlp = layer.down.forward(&(gate * layer.up.forward(&h)?)?)?;
+            let mut gate = layer.gate.values(&h)?;
+            self.gate_in_place(&mut gate, &layer.up.values(&h)?);
+            let gate = Tensor::from_vec(gate, (1, seq, c.feed_forward), &self.device)?;
+            let mut mlp = layer.down.forward(&gate)?;
             if let Some(norm) = &layer.post_ffn_norm {
                 mlp = norm.forward(&mlp)?;
             }
@@ -322,52 +329,60 @@ impl DecoderNetwork {
             .forward(hidden)?)
     }
 
+    /// The feed-forward block's gate, `activation(gate) · up` value by value, into `gate`.
+    fn gate_in_place(&self, gate: &mut [f32], up: &[f32]) {
+        let activation = match self.config.activation {
+            Activation::Silu => silu,
+            Activation::GeluTanh => gelu_tanh,
+        };
+        for (g, u) in gate.iter_mut().zip(up) {
+            *g = activation(*g) * u;
+        }
+    }
+
+    /// Queries and keys (rows of heads × head_dim, one per position) made ready for attention:
+    /// each head RMS-normed if the family asks, then rotated to its position.
+    fn position_heads(&self, layer: &Layer, q: &mut [f32], k: &mut [f32], rotary: &Rotary) {
+        for (values, norm) in [(&mut *q, &layer.q_norm), (&mut *k, &layer.k_norm)] {
+            if let Some(norm) = norm {
+                norm.apply(values);
+            }
+            rotary.apply(values, self.config.rope_neox);
+        }
+    }
+
+    /// A chunk's attention: its keys and values join the cache, and each of its queries meets
+    /// the keys it may see (causal, and on a local layer within the window).
     fn attention(
         &self,
         layer: &Layer,
         x: &Tensor,
-        kv: &mut KvCache,
+        kv: &mut LayerCache,
         rotary: &Rotary,
         start: usize,
         window: Option<usize>,
     ) -> Result<Tensor> {
         let c = &self.config;
         let (batch, seq, _) = x.dims3()?;
-        // (batch, seq, n · head_dim) → (batch, n, seq, head_dim), normalised per head if asked.
-        let heads = |t: Tensor, n: usize, norm: &Option<RmsNorm>| -> candle_core::Result<Tensor> {
-            let t = t.reshape((batch, seq, n, c.head_dim))?;
-            let t = match norm {
-                Some(norm) => norm.forward(&t)?,
-                None => t,
-            };
-            t.transpose(1, 2)?.contiguous()
-        };
-        let q = rotary.apply(
-            &heads(layer.wq.forward(x)?, c.heads, &layer.q_norm)?,
-            c.rope_neox,
-        )?;
-        let k = rotary.apply(
-            &heads(layer.wk.forward(x)?, c.kv_heads, &layer.k_norm)?,
-            c.rope_neox,
-        )?;
-        let v = heads(layer.wv.forward(x)?, c.kv_heads, &None)?;
-        let (k, v) = kv.append(&k, &v)?;
+        let (mut q, mut k) = (layer.wq.values(x)?, layer.wk.values(x)?);
+        self.position_heads(layer, &mut q, &mut k, rotary);
+        kv.append(&k, &layer.wv.values(x)?);
         // Keys older than the window of the chunk's first query are visible to none of it.
         let first = window.map_or(0, |w| (start + 1).saturating_sub(w));
-        let keys = start + seq - first;
-        let groups = c.heads / c.kv_heads;
-        let (k, v) = (
-            k.narrow(2, first, keys)?.contiguous()?,
-            v.narrow(2, first, keys)?.contiguous()?,
-        );
-        // A decoded token's query heads, (batch, heads, 1, head_dim), are laid out as
-        // (batch, kv_heads, groups, head_dim): each group of heads meets its own keys and values
-        // without copying them once per head (all of them, on every layer and token).
-        let (q, k, v) = if seq == 1 {
-            (q.reshape((batch, c.kv_heads, groups, c.head_dim))?, k, v)
-        } else {
-            (q, repeat_kv(k, groups)?, repeat_kv(v, groups)?)
+        let (keys, values) = kv.from_position(first);
+        // Rows of n heads → (batch, n, positions, head_dim).
+        let heads = |rows: &[f32], n: usize| -> Result<Tensor> {
+            let positions = rows.len() / (n * c.head_dim);
+            Ok(
+                Tensor::from_slice(rows, (batch, positions, n, c.head_dim), &self.device)?
+                    .transpose(1, 2)?
+                    .contiguous()?,
+            )
         };
+        let groups = c.heads / c.kv_heads;
+        let q = heads(&q, c.heads)?;
+        let k = repeat_kv(heads(keys, c.kv_heads)?, groups)?;
+        let v = repeat_kv(heads(values, c.kv_heads)?, groups)?;
         let scores = (q.matmul(&k.t()?)? / (c.head_dim as f64).sqrt())?;
         let scores = match mask(seq, start, first, window, &self.device)? {
             Some(mask) => {
@@ -379,19 +394,18 @@ impl DecoderNetwork {
             None => scores,
         };
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let out = weights
-            .matmul(&v)?
-            .reshape((batch, c.heads, seq, c.head_dim))?
-            .transpose(1, 2)?
-            .reshape((batch, seq, c.heads * c.head_dim))?;
-        Ok(layer.wo.forward(&out)?)
+        let out =
+            weights
+                .matmul(&v)?
+                .transpose(1, 2)?
+                .reshape((batch, seq, c.heads * c.head_dim))?;
+        layer.wo.forward(&out)
     }
 }
 
 /// Which keys each query of a chunk may not see, (seq, keys) with 1 for blocked, or None when
 /// all may be seen: query i is at position `start + i`, key j at `first + j`; a key is hidden
-/// when it comes later, or (on a local layer) when it is `window` or more positions back. A
-/// single query (a decoded token) sees every key from `first` on, so it needs none.
+/// when it comes later, or (on a local layer) when it is `window` or more positions back.
 fn mask(
     seq: usize,
     start: usize,
@@ -399,9 +413,6 @@ fn mask(
     window: Option<usize>,
     device: &Device,
 ) -> Result<Option<Tensor>> {
-    if seq == 1 {
-        return Ok(None);
-    }
     let keys = start + seq - first;
     let blocked = |i: usize, j: usize| {
         let (query, key) = (start + i, first + j);
@@ -414,34 +425,4 @@ fn mask(
         return Ok(None);
     }
     Ok(Some(Tensor::from_vec(values, (seq, keys), device)?))
-}
-
-/// cos and sin of the rotary angles of a chunk's positions.
-struct Rotary {
-    cos: Tensor,
-    sin: Tensor,
-}
-
-impl Rotary {
-    fn new(inverse: &[f32], start: usize, seq: usize, device: &Device) -> Result<Self> {
-        let angles: Vec<f32> = (start..start + seq)
-            .flat_map(|p| inverse.iter().map(move |f| p as f32 * f))
-            .collect();
-        let angles = Tensor::from_vec(angles, (seq, inverse.len()), device)?;
-        Ok(Self {
-            cos: angles.cos()?,
-            sin: angles.sin()?,
-        })
-    }
-
-    /// Rotates x (batch, heads, seq, head_dim): pairs (j, j + head_dim/2) in NeoX style, else
-    /// adjacent pairs (GGUF llama files permute q and k for that).
-    fn apply(&self, x: &Tensor, neox: bool) -> candle_core::Result<Tensor> {
-        let x = x.to_dtype(DType::F32)?;
-        if neox {
-            candle_nn::rotary_emb::rope(&x, &self.cos, &self.sin)
-        } else {
-            candle_nn::rotary_emb::rope_i(&x, &self.cos, &self.sin)
-        }
-    }
 }
