@@ -1,10 +1,10 @@
 // The page's entry point: configures the model worker (started by boot.js), wires the panels,
 // installs the hook.
-import { client } from './boot.js';
-import { PRECISIONS } from './worker/threads.js';
+import { client, threadsParam } from './boot.js';
+import { BUILD_CHOICES, PRECISIONS, maxThreads } from './worker/threads.js';
 import { loadData } from './data/index.js';
 import { element, showNotices } from './ui/dom.js';
-import { language, setLanguage, t, translatePage } from './i18n/index.js';
+import { LANGUAGES, language, onLanguageChange, setLanguage, t, translatePage } from './i18n/index.js';
 import { installHook } from './hook.js';
 import { AUTO, DECODERS, ENCODERS, Models } from './models.js';
 import { mountDecoderPanel } from './panels/decoder.js';
@@ -17,7 +17,7 @@ import { mountContextPanel } from './panels/context.js';
 import { mountKeywordsPanel } from './panels/keywords.js';
 import { mountRoiPanel } from './panels/roi.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
-import { LESSONS, choiceParam, textParam, updateUrl } from './url-state.js';
+import { LESSONS, choiceParam, ignoredParams, rawParam, rejectParam, textParam, updateUrl } from './url-state.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const models = new Models(client);
@@ -121,9 +121,14 @@ models.addEventListener('decoder', () => {
   decoderChoice.value = models.decoderChoice;
   updateUrl({ decoder: decoderParam(models.decoderChoice) });
 });
-models.setDecoderChoice(choiceParam('decoder', DECODERS) ?? AUTO);
+// ?decoder= is one of the page's decoders or the https address of a GGUF file.
+const decoderAsked = textParam('decoder');
+const decoderUrl = decoderAsked?.startsWith('https://') ? decoderAsked : null;
+if (decoderAsked !== null && !decoderUrl && !DECODERS.includes(decoderAsked)) {
+  rejectParam('decoder', decoderAsked, { kind: 'decoder' });
+}
+models.setDecoderChoice(DECODERS.includes(decoderAsked) ? decoderAsked : AUTO);
 decoderChoice.value = models.decoderChoice;
-const decoderUrl = textParam('decoder');
 
 /** MiniLM's weights, f32 or int16 (faster); remembered in the URL, which boot.js gives the worker. */
 const precisionChoice = document.querySelector('#precision-choice');
@@ -155,7 +160,7 @@ const mounted = (async () => {
         await models.configure(manifestUrl, resolveWeightsBase(base));
         showNotices(appNotices, []);
       } catch (error) {
-        showError(error instanceof TypeError ? new Error(t('settings.badUrl', { url: base })) : error);
+        showError(error instanceof TypeError ? new Error(t('settings.badUrlApply', { url: base })) : error);
       }
     },
   });
@@ -169,6 +174,33 @@ const mounted = (async () => {
   mountContextPanel(document.querySelector('#context'), { models, presets: presets.context });
   mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers });
 })();
+// Link parameters the page could not use: said once, in the page's language.
+choiceParam('lang', LANGUAGES);
+if (threadsParam.ignored) rejectParam('threads', rawParam('threads'), { kind: 'threads', max: maxThreads() });
+choiceParam('build', BUILD_CHOICES);
+/** What a parameter would have needed to be, in words. */
+function expected({ kind, ...detail }) {
+  if (kind === 'choice') return t('params.expect.choice', { choices: detail.choices.join(', ') });
+  if (kind === 'decoder') return t('params.expect.decoder', { choices: DECODERS.join(', ') });
+  return t(`params.expect.${kind}`, detail);
+}
+function showParamNotice() {
+  const sentences = [];
+  if (threadsParam.clamped) {
+    sentences.push(t('params.threadsClamped', { asked: rawParam('threads'), threads: threadsParam.threads }));
+  }
+  const ignored = ignoredParams();
+  if (ignored.length) {
+    const shown = (value) => (value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    const list = ignored.map((p) => t('params.item', { name: p.name, value: shown(p.value), expected: expected(p.expected) })).join(t('params.separator'));
+    sentences.push(t('params.ignored', { list }));
+  }
+  document.querySelector('#param-notice')?.remove();
+  if (sentences.length) appNotices.append(element('p', { className: 'notice info', id: 'param-notice' }, sentences.join(' ')));
+}
+mounted.then(showParamNotice, () => {});
+onLanguageChange(() => mounted.then(showParamNotice, () => {}));
+
 /** The hook's `ready`: the worker is configured and every button is wired. */
 const pageReady = Promise.all([ready, mounted]).then(() => undefined);
 pageReady.catch((error) => {

@@ -13,6 +13,8 @@ export function resolveWeightsBase(value) {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed === HUGGING_FACE) return trimmed;
   const url = new URL(trimmed, document.baseURI);
+  // Weights come over http(s) only: not javascript:, data:, blob: or file: addresses.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${url.protocol} is not http(s)`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url.href;
 }

@@ -27,6 +27,28 @@ export function defaultThreads() {
   return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 }
 
+/** The most threads a link may ask for: the machine's cores, at most 8 (each is a Worker). */
+export function maxThreads() {
+  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+}
+
+/** Builds a link may ask for with ?build= (see chooseBuild). */
+export const BUILD_CHOICES = ['threads', 'relaxed'];
+
+/**
+ * The threads for `?threads=` given as `raw` (null when absent): a whole number from 1 on,
+ * at most maxThreads() (more is clamped), anything else ignored for the default. Returns
+ * { threads, clamped, ignored }.
+ */
+export function threadsFromParam(raw) {
+  const asked = raw === null || raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isInteger(asked) || asked < 1) {
+    return { threads: defaultThreads(), clamped: false, ignored: raw !== null };
+  }
+  const threads = Math.min(asked, maxThreads());
+  return { threads, clamped: threads !== asked, ignored: false };
+}
+
 /**
  * The build a page runs: plain without cross-origin isolation; else `wanted` ('threads' |
  * 'relaxed') where the browser can run it, or the fastest it can.
