@@ -101,7 +101,7 @@ test('the GPT panel streams chips, shows probability bars, steps one token and s
   await page.locator('#decoder-stats', { hasText: /ended/ }).waitFor();
   const chips = page.locator('#decoder-chips .chip');
   assert.ok((await chips.count()) >= 2);
-  assert.match(await page.textContent('#decoder-stats'), /prompt: 37 tokens · first token after \d+ ms · [\d.]+ tokens\/s/);
+  assert.match(await page.textContent('#decoder-stats'), /prompt: 43 tokens · first token after \d+ ms · [\d.]+ tokens\/s/);
   assert.match(await page.textContent('#decoder-status'), /SmolLM2-135M-Instruct is loaded: it reads at most 8,192 tokens/);
   await chips.nth(1).click();
   await page.locator('#decoder-bars[data-bars]').waitFor();

@@ -67,11 +67,11 @@ test('a preset embeds on the real model: map, heatmap, neighbours, fixture-equal
   await page.locator(`#encoder-heatmap[data-cells="${preset.texts.length ** 2}"]`).waitFor();
   assert.match(await summary.textContent(), /is loaded: 384-dimensional vectors, at most 256 tokens/);
 
-  // The map draws a labelled point per sentence; the caption gives the explained variance.
+  // The map draws a point per sentence and labels most of them (a label that would overlap
+  // another is left out; hovering the point shows its text); the caption gives the variance.
   const labels = await page.locator('#encoder-map svg text').allTextContents();
-  for (const [i, text] of preset.texts.entries()) {
-    assert.ok(labels.some((l) => l.startsWith(`${i + 1}. ${text.slice(0, 10)}`)), `label for ${text}`);
-  }
+  const labelled = preset.texts.filter((text, i) => labels.some((l) => l.startsWith(`${i + 1}. ${text.slice(0, 10)}`)));
+  assert.ok(labelled.length >= preset.texts.length - 3, `labels: ${labels.join(' | ')}`);
   assert.match(await page.textContent('#encoder-variance'), /keep \d+\.\d% and \d+\.\d% of the variance/);
 
   // Clicking a point lists its five nearest neighbours.
@@ -249,8 +249,8 @@ test('the page switches to 中文, remembers it, and embeds the Chinese preset',
   await page.click('#encoder-embed');
   await page.locator(`#encoder-map[data-points="${preset.texts.length}"]`).waitFor();
   assert.match(await page.textContent('#encoder-variance'), /两条坐标轴分别保留了/);
-  const labels = await page.locator('#encoder-map svg text').allTextContents();
-  assert.ok(labels.includes('1. ChatGPT 掀起了人工智能浪潮。'), labels.join(' | '));
+  // Opened in 中文, the Chinese preset is the default one, and the reload's link ran it.
+  await page.waitForFunction(() => [...document.querySelectorAll('#encoder-map svg text')].some((t) => t.textContent.startsWith('1. ChatGPT 掀起')));
   await page.screenshot({ path: path.join(ARTIFACTS, 'encoder-zh.png'), fullPage: true });
   assert.deepEqual(consoleErrors, []);
   await context.close();

@@ -27,7 +27,7 @@ test('in 中文 a fresh page generates Chinese with Gemma by default', LONG, asy
   assert.match(await page.textContent('#decoder-status'), /Gemma Terms of Use/);
   const license = await page.getAttribute('#decoder-status .model-license a', 'href');
   assert.match(license, /models\/gemma-3-270m\/GEMMA_TERMS\.html$/);
-  assert.equal(await page.inputValue('#decoder-prompt'), '今天天气很好，我们一起去');
+  assert.equal(await page.inputValue('#decoder-prompt'), '从前，有一只小猫');
   await page.click('#decoder-generate');
   await page.locator('#decoder-stats', { hasText: /模型|结束|长度|已生成/ }).waitFor({ timeout: 600_000 });
   await page.locator('#decoder-generate:not([disabled])').waitFor({ timeout: 600_000 });

@@ -29,12 +29,13 @@ test('vector arithmetic: Washington − US + France lands on Paris, drawn with a
   await page.locator('#analogy-map[data-points="9"]').waitFor();
   // Two arrows: US → Washington and France → the query.
   assert.ok((await page.locator('#analogy-map svg path[stroke="#555"]').count()) >= 2);
-  assert.match(page.url(), /lesson=analogy.*a=Washington&b=US&c=France/);
+  assert.deepEqual(await page.evaluate(() => Object.fromEntries(new URLSearchParams(location.search))), { lesson: "analogy", preset: "capital" });
   await shot('analogy');
 
   await page.selectOption('#analogy-preset', 'tense');
   await page.click('#analogy-run');
-  await page.locator('#analogy-verdict', { hasText: 'gets this one wrong' }).waitFor();
+  // MiniLM puts “swimming” first and the expected “swam” second: said as a near miss.
+  await page.locator('#analogy-verdict[data-outcome="close"]', { hasText: 'close, but not this time' }).waitFor();
 
   const viaHook = await page.evaluate(() => window.bertVsGpt.analogy('king', 'man', 'woman'));
   assert.equal(viaHook.results[0].word, 'queen');
@@ -52,7 +53,7 @@ test('keywords: KeyBERT and GPT side by side with times; the diversity slider re
   await page.locator('#keywords-keybert li').nth(4).waitFor();
   await page.locator('#keywords-gpt-time', { hasText: /\d+ ms, reading \d+ prompt tokens/ }).waitFor();
   assert.match(await page.textContent('#keywords-keybert-time'), /^\d+ ms, \d+ candidate phrases embedded/);
-  assert.ok((await page.textContent('#keywords-gpt')).length > 0);
+  assert.ok((await page.locator('#keywords-gpt li').count()) >= 3, await page.textContent('#keywords-gpt-raw'));
   const before = await page.locator('#keywords-keybert li').allTextContents();
   assert.ok(before.some((k) => k.includes('photosynthesis')), before.join(' | '));
   await page.locator('#keywords-diversity').fill('1');
@@ -98,20 +99,50 @@ test('BERT vs GPT vectors: two maps and two separation scores; t-SNE on request'
   assert.deepEqual(embedded, { dim: 576, coords: 12, explained: 0 });
 });
 
-test('ROI: the labelled task by embeddings and by GPT — accuracy, time and FLOPs', LONG, async () => {
+test('ROI: the labelled task by embeddings and by GPT — accuracy, time, tokens, FLOPs and a verdict that matches them', LONG, async () => {
   const { page } = shared;
   await open('roi');
   await page.selectOption('#roi-language', 'en');
+  assert.equal(await page.inputValue('#roi-style'), 'few-shot');
+  assert.equal(await page.textContent('[data-cell="embedding-model"]'), 'all-MiniLM-L6-v2');
+  assert.equal(await page.textContent('[data-cell="gpt-model"]'), 'SmolLM2-135M-Instruct');
   await page.click('#roi-run');
-  await page.locator('#roi-summary', { hasText: /took \d+× the time and \d+× the arithmetic/ }).waitFor({ timeout: 240_000 });
+  await page.locator('#roi-summary[data-outcome]').waitFor({ timeout: 240_000 });
   const cell = (name) => page.textContent(`[data-cell="${name}"]`);
-  const embedding = (await cell('embedding-accuracy')).match(/^(\d+) \/ 21/);
-  assert.ok(embedding && Number(embedding[1]) >= 19, await cell('embedding-accuracy'));
-  assert.match(await cell('gpt-accuracy'), /^\d+ \/ 21 \(\d+%\)$/);
-  assert.match(await cell('embedding-flops'), /^\d+\.\d\d [GMT]FLOP$/);
-  assert.match(await cell('gpt-flops'), /^\d+\.\d\d [GT]FLOP$/);
+  const correct = async (side) => Number((await cell(`${side}-accuracy`)).match(/^(\d+) \/ 21 \(\d+%\)$/)[1]);
+  const [embedding, gpt] = [await correct('embedding'), await correct('gpt')];
+  assert.ok(embedding >= 19, `embeddings ${embedding} of 21`);
+  // A real attempt: shown the examples, SmolLM2 labels most texts (it answered "The topic is" when cut off at 4 tokens).
+  assert.ok(gpt >= 15, `GPT ${gpt} of 21: ${await page.textContent('#roi-answers')}`);
+  const flops = async (side) => {
+    const [, value, unit] = (await cell(`${side}-flops`)).match(/^(\d+\.\d\d) ([GMT])FLOP$/);
+    return Number(value) * { M: 1e6, G: 1e9, T: 1e12 }[unit];
+  };
+  const ratio = (await flops('gpt')) / (await flops('embedding'));
+  assert.ok(ratio > 10, `GPT only ${ratio}× the arithmetic`);
+  const verdict = await page.textContent('#roi-summary');
+  if (gpt > embedding) assert.match(verdict, /^GPT classified more texts here/);
+  else assert.match(verdict, new RegExp(`^This run shows the claim: the embeddings classified ${embedding} of 21 texts and GPT ${gpt} — at ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× the arithmetic`));
+  assert.match(await cell('embedding-tokens'), /^[\d,]+ \(all 30 texts, once each\)$/);
+  assert.match(await cell('gpt-tokens'), /^[\d,]+ read \+ \d+ written$/);
+  assert.match(await page.textContent('#roi-flops-help'), /^How the FLOPs are counted: .*all-MiniLM-L6-v2 reads each text once, about [\d.]+ MFLOP per token; SmolLM2-135M-Instruct reads a prompt of about \d+ tokens/);
   assert.equal(await page.locator('#roi-answers li').count(), 21);
   await shot('roi');
+
+  // Stop leaves a readable state: no half-filled cells, a notice saying how far it got.
+  await page.click('#roi-run');
+  await page.locator('#roi-notices', { hasText: /Asking GPT: [1-9]\d* of 21/ }).waitFor({ timeout: 240_000 });
+  await page.click('#roi-stop');
+  await page.locator('#roi-notices', { hasText: /^Stopped after asking GPT about \d+ of 21 texts/ }).waitFor();
+  assert.deepEqual(new Set(await page.locator('#roi-table td').allTextContents()), new Set(['—']));
+  assert.equal(await page.textContent('#roi-summary'), '');
+
+  // Asked by chat instead (an instruct model): the mode is reported; a base model is refused.
+  const chat = await page.evaluate(() => window.bertVsGpt.roi({ lang: 'en', style: 'chat' }));
+  assert.equal(chat.gpt.mode, 'chat');
+  assert.ok(chat.gpt.answers.every((a) => typeof a.answer === 'string'));
+  console.log(`ROI en, SmolLM2: few-shot ${gpt}/21, chat ${chat.gpt.correct}/21; embeddings ${embedding}/21`);
+  await assert.rejects(page.evaluate(() => window.bertVsGpt.roi({ lang: 'en', style: 'chat', model: 'gemma-3-270m' })), /gemma-3-270m has no chat template: ask it few-shot/);
 });
 
 test('context limit: token counts against 256 and 8,192, and ms per token as the context grows', LONG, async () => {

@@ -56,7 +56,7 @@ test('weights: only http(s) addresses and paths on this site; anything else is n
 });
 
 test('every other parameter: an unusable value is listed with what it should be, in the page language', { timeout: 120_000 }, async () => {
-  const query = '?lesson=nope&build=fast&decoder=http://example.com/x.gguf&encoder=bert&diversity=7&precision=int8&present=yes';
+  const query = '?lesson=nope&build=fast&decoder=http://example.com/x.gguf&encoder=bert&precision=int8&present=yes';
   const opened = await open(query);
   const notice = opened.notices.find((n) => n.startsWith('Ignored in this link:'));
   assert.ok(notice, opened.notices.join(' | '));
@@ -65,7 +65,6 @@ test('every other parameter: an unusable value is listed with what it should be,
     'build=fast (expected one of threads, relaxed)',
     'decoder=http://example.com/x.gguf (expected one of SmolLM2-135M-Instruct, gemma-3-270m, or the https address of a .gguf file)',
     'encoder=bert (expected one of all-MiniLM-L6-v2, multilingual-e5-small)',
-    'diversity=7 (expected a number from 0 to 1)',
     'precision=int8 (expected one of f32, int16)',
     'present=yes (expected one of 1)',
   ]) {
@@ -81,6 +80,14 @@ test('every other parameter: an unusable value is listed with what it should be,
   const english = await zh.page.locator('#param-notice').textContent();
   assert.ok(english.startsWith('Ignored in this link: threads=abc'), english);
   await zh.context.close();
+
+  // A lesson's own parameters are read (and checked) when the link is for that lesson.
+  const keywords = await open('?lesson=keywords&diversity=7&preset=nope');
+  for (const part of ['diversity=7 (expected a number from 0 to 1)', 'preset=nope (expected one of essay, photosynthesis, essay-zh)']) {
+    assert.ok(keywords.notices.some((n) => n.includes(part)), `${part} not in: ${keywords.notices.join(' | ')}`);
+  }
+  assert.equal(await keywords.page.inputValue('#keywords-diversity'), '0.5');
+  await keywords.context.close();
 
   const lang = await open('?lang=fr');
   assert.ok(lang.notices.some((n) => n.includes('lang=fr (expected one of en, zh)')), lang.notices.join(' | '));

@@ -125,10 +125,10 @@ export function installHook({ ready, models, offlineReady }) {
     },
 
     /** The ROI lesson's task in `lang` ('en' or 'zh') by embeddings and by GPT (`model`, default
-     * the page's decoder: an instruct model is asked, a base model given few-shot examples). */
-    async roi({ lang = 'en', onProgress, signal, encoder = models.encoder, model = models.decoder } = {}) {
+     * the page's decoder), asked in `style`: 'few-shot' (the default) or 'chat'. */
+    async roi({ lang = 'en', style = 'few-shot', onProgress, signal, encoder = models.encoder, model = models.decoder } = {}) {
       await ready;
-      return runRoi(models, { lang, onProgress, signal, encoder, decoder: model });
+      return runRoi(models, { lang, style, onProgress, signal, encoder, decoder: model });
     },
 
     /** The decoders that can be chosen: [{id, chosen, loaded, opened}] — the shipped ones

@@ -17,7 +17,8 @@ import { mountContextPanel } from './panels/context.js';
 import { mountKeywordsPanel } from './panels/keywords.js';
 import { mountRoiPanel } from './panels/roi.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
-import { LESSONS, choiceParam, ignoredParams, rawParam, rejectParam, textParam, updateUrl } from './url-state.js';
+import { LESSONS, choiceParam, ignoredParams, lessonParams, linkLesson, linkedLesson, rawParam, rejectParam, textParam, updateUrl } from './url-state.js';
+import { exportChart, exportTable, redrawCharts } from './ui/plots.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const models = new Models(client);
@@ -70,21 +71,121 @@ ready
 client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
 
 translatePage();
-document.querySelector('#language').addEventListener('click', () => setLanguage(language() === 'en' ? 'zh' : 'en'));
+/** The language, in the URL too, so a shared link opens in the language it was made in. */
+document.querySelector('#language').addEventListener('click', () => {
+  setLanguage(language() === 'en' ? 'zh' : 'en');
+  updateUrl({ lang: language() });
+});
 
-/** Shows one lesson's panel and marks its tab; remembered in the URL. */
+/** Each mounted lesson's `{ run, link, costly }` (see the panels), by lesson id. */
+const panels = {};
+let currentLesson = linkedLesson();
+/** Writes the lesson on screen and its inputs to the URL; `push` for a new history entry. */
+function linkCurrent(push = false) {
+  linkLesson(currentLesson, panels[currentLesson]?.link() ?? {}, { push });
+}
+/** Shows one lesson's panel and marks its tab. */
 function showLesson(lesson) {
+  currentLesson = lesson;
   for (const id of LESSONS) document.getElementById(id).hidden = id !== lesson;
   for (const tab of document.querySelectorAll('#lessons [data-lesson]')) {
     tab.setAttribute('aria-current', tab.dataset.lesson === lesson ? 'page' : 'false');
   }
-  updateUrl({ lesson: lesson === LESSONS[0] ? null : lesson });
 }
+// A switch of lesson is a history entry, so Back and Forward move between lessons.
 document.querySelector('#lessons').addEventListener('click', (event) => {
   const tab = event.target.closest('[data-lesson]');
-  if (tab) showLesson(tab.dataset.lesson);
+  if (tab) goTo(tab.dataset.lesson);
 });
-showLesson(choiceParam('lesson', LESSONS) ?? LESSONS[0]);
+window.addEventListener('popstate', () => {
+  showLesson(linkedLesson());
+  linkCurrent();
+  if (currentLesson === 'summary') showSummary();
+});
+// Every edit in the lesson on screen is in its link at once.
+for (const type of ['input', 'change']) {
+  document.addEventListener(type, (event) => {
+    if (event.target.closest?.('section.panel')?.id === currentLesson) linkCurrent();
+  });
+}
+showLesson(currentLesson);
+
+/** The guided path: the lessons in the essay's order, introduction to conclusion. */
+const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary'];
+/** A button that goes to `lesson`, named by its tab. */
+function goButton(lesson, labelKey = null) {
+  const button = element('button', { type: 'button', className: labelKey ? '' : 'secondary' });
+  if (labelKey) button.append(element('span', { dataset: { i18n: labelKey } }), ' → ');
+  button.append(element('span', { dataset: { i18n: `nav.${lesson}` } }));
+  button.dataset.go = lesson;
+  return button;
+}
+// Each lesson ends with how it links to the essay, a Reset and the next lesson on the path.
+PATH.forEach((lesson, i) => {
+  const section = document.getElementById(lesson);
+  if (lesson === 'summary') return;
+  const footer = element('div', { className: 'next' }, element('p', { dataset: { i18n: `next.${lesson}` } }));
+  const buttons = element('div', { className: 'controls' }, goButton(PATH[i + 1], 'next.label'));
+  if (lesson !== 'intro') {
+    const reset = element('button', { type: 'button', className: 'secondary', dataset: { reset: lesson } }, element('span', { dataset: { i18n: 'next.reset' } }));
+    buttons.append(reset);
+  }
+  footer.append(buttons);
+  section.append(footer);
+});
+for (const slot of document.querySelectorAll('.go-to[data-lessons]')) {
+  slot.append(...slot.dataset.lessons.split(' ').map((lesson) => goButton(lesson)));
+}
+translatePage();
+// Every chart can be saved as PNG or SVG, every table as CSV, named by its element.
+for (const plot of document.querySelectorAll('.plot')) {
+  plot.after(element('div', { className: 'plot-tools' },
+    ...['png', 'svg'].map((type) => element('button', { type: 'button', className: 'secondary', title: `${plot.id}.${type}`, onclick: () => exportChart(plot, plot.id, type) }, type.toUpperCase()))));
+}
+for (const table of document.querySelectorAll('table')) {
+  table.after(element('div', { className: 'plot-tools' },
+    element('button', { type: 'button', className: 'secondary', title: `${table.id}.csv`, onclick: () => exportTable(table, table.id) }, 'CSV')));
+}
+function goTo(lesson) {
+  if (lesson === currentLesson) return;
+  showLesson(lesson);
+  linkCurrent(true);
+  if (lesson === 'summary') showSummary();
+  document.getElementById(lesson).scrollIntoView({ block: 'start' });
+}
+document.addEventListener('click', (event) => {
+  const go = event.target.closest('[data-go]');
+  if (go) goTo(go.dataset.go);
+  const reset = event.target.closest('[data-reset]');
+  if (reset) {
+    panels[reset.dataset.reset]?.reset?.();
+    linkCurrent();
+  }
+});
+/** The closing summary: what each lesson showed this session, in the path's order. */
+function showSummary() {
+  const items = PATH.filter((lesson) => panels[lesson]).map((lesson) => {
+    const said = panels[lesson].summary?.() ?? null;
+    return element('li', { className: said ? '' : 'not-run' },
+      element('strong', {}, t(`nav.${lesson}`)), ': ', said ?? t('summary.notRun'));
+  });
+  document.querySelector('#summary-list').replaceChildren(...items);
+}
+onLanguageChange(() => currentLesson === 'summary' && showSummary());
+// Enter in a one-line input, or Ctrl+Enter (⌘+Enter) in a text box, runs the lesson on screen.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' || event.isComposing) return;
+  const panel = event.target.closest?.('section.panel');
+  if (!panel || panel.id !== currentLesson) return;
+  const field = event.target;
+  const oneLine = field.matches('input[type=text], input[type=number]');
+  const box = field.matches('textarea') && (event.ctrlKey || event.metaKey);
+  if (!oneLine && !box) return;
+  const primary = panel.querySelector('[data-primary]');
+  if (!primary || primary.disabled) return;
+  event.preventDefault();
+  primary.click();
+});
 
 /** Which encoder the lessons use: by language unless chosen; remembered in the URL. */
 const encoderChoice = document.querySelector('#encoder-choice');
@@ -94,6 +195,11 @@ function setEncoderChoice(choice) {
   updateUrl({ encoder: choice === AUTO ? null : choice });
 }
 encoderChoice.addEventListener('change', () => setEncoderChoice(encoderChoice.value));
+// A lesson may switch the encoder too (offering e5 for Chinese text): the menu and URL follow.
+models.addEventListener('encoder', () => {
+  encoderChoice.value = models.encoderChoice;
+  updateUrl({ encoder: models.encoderChoice === AUTO ? null : models.encoderChoice });
+});
 setEncoderChoice(choiceParam('encoder', ENCODERS) ?? AUTO);
 
 /** Which decoder the lessons use: by language unless chosen; remembered in the URL. A decoder
@@ -143,6 +249,7 @@ models.addEventListener('precision', ({ detail: precision }) => {
 const presenter = document.querySelector('#presenter');
 function setPresenter(on) {
   document.body.classList.toggle('presenter', on);
+  redrawCharts();
   presenter.setAttribute('aria-pressed', String(on));
   updateUrl({ present: on ? 1 : null });
 }
@@ -164,15 +271,20 @@ const mounted = (async () => {
       }
     },
   });
-  mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder });
-  mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder });
-  mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise });
-  mountAnalogyPanel(document.querySelector('#analogy'), { models, presets: presets.analogy });
-  mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords });
-  mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare });
-  mountRoiPanel(document.querySelector('#roi'), { models });
-  mountContextPanel(document.querySelector('#context'), { models, presets: presets.context });
-  mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers });
+  const mounts = {
+    encoder: () => mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder }),
+    decoder: () => mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder }),
+    surprise: () => mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise }),
+    analogy: () => mountAnalogyPanel(document.querySelector('#analogy'), { models, presets: presets.analogy }),
+    keywords: () => mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords }),
+    compare: () => mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare }),
+    roi: () => mountRoiPanel(document.querySelector('#roi'), { models }),
+    context: () => mountContextPanel(document.querySelector('#context'), { models, presets: presets.context }),
+    tokenizers: () => mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers }),
+  };
+  for (const lesson of Object.keys(mounts)) panels[lesson] = mounts[lesson]();
+  linkCurrent();
+  if (currentLesson === 'summary') showSummary();
 })();
 // Link parameters the page could not use: said once, in the page's language.
 choiceParam('lang', LANGUAGES);
@@ -207,6 +319,19 @@ pageReady.catch((error) => {
   showNotices(appNotices, [{ text: t('app.workerFailed', { message: error.message }), kind: 'error' }]);
 });
 installHook({ ready: pageReady, models, offlineReady });
+// A link that sets a lesson's inputs runs that lesson on opening, unless it takes minutes (the
+// ROI task, the context timings): then its button says it is waiting for a click.
+const linkedRun = lessonParams(currentLesson).given ? currentLesson : null;
+if (linkedRun) {
+  pageReady.then(() => {
+    if (!panels[linkedRun].costly) return panels[linkedRun].run();
+    const button = document.getElementById(`${linkedRun}-run`);
+    showNotices(document.getElementById(`${linkedRun}-notices`), [{ text: t('link.costly', { button: button.textContent }) }]);
+    button.classList.add('waiting');
+    button.addEventListener('click', () => button.classList.remove('waiting'), { once: true });
+    button.focus();
+  });
+}
 // A decoder named by its https address in the link is opened once the page is up; a failure is
 // shown on the decoder panel, and the page's own decoders stay in use.
 if (decoderUrl?.startsWith('https://')) {

@@ -3,7 +3,9 @@
 // a number out of range or an over-long text is ignored (the default stays), never trusted, and
 // the page says which were ignored.
 
-export const LESSONS = ['encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers'];
+/** The lessons; the first is what a link without `lesson` opens. The guided path's order is in
+ * main.js (PATH). */
+export const LESSONS = ['encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'intro', 'summary'];
 /** Longer texts are not put in (or taken from) the URL. */
 const MAX_TEXT = 2000;
 
@@ -54,14 +56,69 @@ export function choiceParam(name, choices) {
   return rejectParam(name, value, { kind: 'choice', choices });
 }
 
-/** Sets (or, for null/undefined, removes) parameters without reloading or adding history. */
-export function updateUrl(changes) {
-  const next = params();
+/** Each lesson's own parameters (docs/links.md says what each holds). Only the lesson on
+ * screen keeps its own in the URL, so a link says what is on screen and no more. */
+export const LESSON_PARAMS = {
+  encoder: ['preset', 'texts', 'proj'],
+  decoder: ['preset', 'prompt', 'chat', 'temperature', 'topk', 'topp', 'seed', 'repeat', 'max'],
+  surprise: ['preset', 'text'],
+  analogy: ['preset', 'a', 'b', 'c', 'words', 'proj'],
+  keywords: ['preset', 'doc', 'diversity'],
+  compare: ['preset', 'groups', 'proj'],
+  roi: ['roi', 'ask'],
+  context: ['preset', 'ctx', 'lengths'],
+  tokenizers: ['preset', 'tok'],
+  intro: [],
+  summary: [],
+};
+
+/** The lesson the link names, or the first. */
+export function linkedLesson() {
+  return choiceParam('lesson', LESSONS) ?? LESSONS[0];
+}
+
+/** Readers of `lesson`'s own parameters, which answer null unless the link is for that lesson;
+ * `given` says whether the link sets any of them (then the page runs the lesson on opening). */
+export function lessonParams(lesson) {
+  const mine = linkedLesson() === lesson;
+  return {
+    given: mine && LESSON_PARAMS[lesson].some((name) => params().has(name)),
+    text: (name) => (mine ? textParam(name) : null),
+    number: (name, min, max) => (mine ? numberParam(name, min, max) : null),
+    choice: (name, choices) => (mine ? choiceParam(name, choices) : null),
+  };
+}
+
+function setParams(next, changes) {
   for (const [name, value] of Object.entries(changes)) {
     const text = value === null || value === undefined ? null : String(value);
     if (text === null || text.length > MAX_TEXT) next.delete(name);
     else next.set(name, text);
   }
+  return next;
+}
+
+function writeUrl(next, push) {
   const query = next.toString();
-  history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(history.state, '', url);
+}
+
+/** Sets (or, for null/undefined, removes) parameters without reloading or adding history. */
+export function updateUrl(changes) {
+  writeUrl(setParams(params(), changes), false);
+}
+
+/** Makes the URL show `lesson` with its inputs `values` ({name: value | null}) and no other
+ * lesson's parameters; `push` makes it a new history entry (a switch of lesson). */
+export function linkLesson(lesson, values, { push = false } = {}) {
+  const next = params();
+  for (const [other, names] of Object.entries(LESSON_PARAMS)) {
+    if (other !== lesson) for (const name of names) if (!LESSON_PARAMS[lesson].includes(name)) next.delete(name);
+  }
+  for (const name of LESSON_PARAMS[lesson]) if (!(name in values)) next.delete(name);
+  setParams(next, { lesson: lesson === LESSONS[0] ? null : lesson, ...values });
+  if (push && next.toString() === params().toString()) return;
+  writeUrl(next, push);
 }

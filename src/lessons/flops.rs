@@ -4,13 +4,17 @@
 
 use crate::models::shape::Shape;
 
-/// One token through the projections and feed-forward block of every layer, plus the output
-/// layer.
+/// One token through the projections and feed-forward block of every layer.
 fn per_token(shape: &Shape) -> f64 {
     let h = shape.hidden as f64;
     let projections = 2.0 * h * shape.attention_width as f64 + 2.0 * h * shape.kv_width as f64;
     let feed_forward = shape.feed_forward_matrices as f64 * h * shape.feed_forward as f64;
-    2.0 * shape.layers as f64 * (projections + feed_forward) + 2.0 * h * shape.output_vocab as f64
+    2.0 * shape.layers as f64 * (projections + feed_forward)
+}
+
+/// One position's next-token scores: the output layer over the vocabulary.
+fn output_layer(shape: &Shape) -> f64 {
+    2.0 * shape.hidden as f64 * shape.output_vocab as f64
 }
 
 /// Attention of one query over `keys` positions in every layer: scores and weighted sum.
@@ -31,12 +35,16 @@ pub fn encoder_passes(shape: &Shape, token_counts: &[u32]) -> f64 {
         .sum()
 }
 
-/// A decoder reading `prompt` tokens and generating `generated` more, one at a time (each
-/// position attends to itself and everything before it).
+/// A decoder reading `prompt` tokens and generating `generated` more, one at a time: every
+/// token but the last generated one goes through the layers (each position attends to itself
+/// and everything before it), and the output layer runs once per generated token — for the last
+/// prompt position and each fed-back token, not for the rest of the prompt.
 pub fn decoder_run(shape: &Shape, prompt: usize, generated: usize) -> f64 {
-    (0..prompt + generated)
+    let read = prompt + generated.saturating_sub(1);
+    let layers: f64 = (0..read)
         .map(|position| per_token(shape) + attention(shape, position + 1))
-        .sum()
+        .sum();
+    layers + generated as f64 * output_layer(shape)
 }
 
 #[cfg(test)]
@@ -65,8 +73,18 @@ mod tests {
             output_vocab: 10,
             ..shape
         };
-        // Output layer 2·2·10 = 40 more per token; attention over 1, then 2 keys.
-        assert_eq!(decoder_run(&decoder, 1, 1), (104.0 + 8.0) + (104.0 + 16.0));
+        // Output layer 2·2·10 = 40 per generated token; the prompt's first two tokens go through
+        // the layers without it (attention over 1, then 2 keys), and the first generated token
+        // (attention over 3 keys) is fed back for the second.
+        assert_eq!(
+            decoder_run(&decoder, 2, 1),
+            (64.0 + 8.0) + (64.0 + 16.0) + 40.0
+        );
+        assert_eq!(
+            decoder_run(&decoder, 2, 2),
+            (64.0 + 8.0) + (64.0 + 16.0) + (64.0 + 24.0) + 2.0 * 40.0
+        );
+        assert_eq!(decoder_run(&decoder, 2, 0), (64.0 + 8.0) + (64.0 + 16.0));
     }
 
     #[test]
@@ -80,7 +98,7 @@ mod tests {
             feed_forward_matrices: 3,
             output_vocab: 49152,
         };
-        let per_token = decoder_run(&smollm2, 1, 0);
+        let per_token = decoder_run(&smollm2, 1, 1);
         // 135M parameters (28M of them the tied embedding, used once as the output layer).
         assert!((2.5e8..2.9e8).contains(&per_token), "{per_token:e}");
     }

@@ -4,6 +4,11 @@
 //! (<https://github.com/MaartenGr/KeyBERT/blob/master/keybert/_mmr.py>).
 
 use std::collections::HashSet;
+use std::io::BufReader;
+use std::sync::OnceLock;
+
+use flate2::read::GzDecoder;
+use jieba_rs::Jieba;
 
 use crate::encoder::Encoder;
 use crate::error::{Error, Result};
@@ -11,10 +16,23 @@ use crate::lessons::vectors::{cosine, Rows};
 
 /// scikit-learn's English stop words, which KeyBERT removes before forming phrases.
 const STOP_WORDS_EN: &str = include_str!("data/stop_words_en.txt");
-/// Common Chinese function characters: a Chinese candidate may not start or end with one.
+/// Common Chinese function characters: a Chinese word made only of these (我们, 这个) is not a
+/// candidate, as English stop words are not.
 const STOP_CHARS_ZH: &str = include_str!("data/stop_chars_zh.txt");
-/// Chinese candidates are runs of this many characters (the page has no word segmenter).
-const CJK_LENGTHS: std::ops::RangeInclusive<usize> = 2..=4;
+
+/// jieba's dictionary (349,046 words with their frequencies), as jieba-rs 0.11.0 ships it
+/// (src/data/dict.txt, MIT), gzipped.
+const JIEBA_DICTIONARY: &[u8] = include_bytes!("data/jieba_dict.txt.gz");
+
+/// jieba's segmenter, built on first use: Chinese has no spaces, and character n-grams cut
+/// words in half (提取关, 键词).
+fn segmenter() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(|| {
+        let mut dictionary = BufReader::new(GzDecoder::new(JIEBA_DICTIONARY));
+        Jieba::with_dict(&mut dictionary).expect("the shipped dictionary is tested to parse")
+    })
+}
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
@@ -24,8 +42,10 @@ fn is_cjk(c: char) -> bool {
 ///
 /// Words (letters and digits, at least two, lowercased, as scikit-learn's CountVectorizer
 /// reads them) become 1…`max_words`-word phrases after stop words are removed. Runs of
-/// Chinese characters become 2–4-character phrases that neither start nor end with a
-/// function character such as 的 or 了.
+/// Chinese characters are cut into words by jieba (as KeyBERT's Chinese examples do, with
+/// jieba as the CountVectorizer's tokenizer); words of two or more characters that are not
+/// only function characters become 1…`max_words`-word phrases within their run, written
+/// without spaces.
 pub fn candidates(document: &str, max_words: usize) -> Vec<String> {
     let stop_words: HashSet<&str> = STOP_WORDS_EN.lines().collect();
     let stop_chars: HashSet<char> = STOP_CHARS_ZH
@@ -50,12 +70,19 @@ pub fn candidates(document: &str, max_words: usize) -> Vec<String> {
         word.clear();
     };
     let mut flush_run = |run: &mut Vec<char>, found: &mut Vec<String>| {
-        for length in CJK_LENGTHS {
-            for window in run.windows(length) {
-                let (first, last) = (window[0], window[length - 1]);
-                if !stop_chars.contains(&first) && !stop_chars.contains(&last) {
-                    push(window.iter().collect(), found);
-                }
+        if run.is_empty() {
+            return;
+        }
+        let text: String = run.iter().collect();
+        let words: Vec<&str> = segmenter()
+            .cut(&text, true)
+            .into_iter()
+            .map(|token| token.word)
+            .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| stop_chars.contains(&c)))
+            .collect();
+        for n in 1..=max_words.max(1) {
+            for window in words.windows(n) {
+                push(window.concat(), found);
             }
         }
         run.clear();
@@ -210,21 +237,44 @@ mod tests {
     }
 
     #[test]
-    fn chinese_runs_give_character_ngrams_without_function_characters_at_the_edges() {
-        let found = candidates("机器学习的方法", 3);
-        for expected in ["机器", "学习", "机器学习", "方法"] {
-            assert!(
-                found.contains(&expected.to_string()),
-                "{expected} in {found:?}"
-            );
-        }
-        assert!(
-            !found
-                .iter()
-                .any(|p| p.starts_with('的') || p.ends_with('的')),
-            "{found:?}"
+    fn chinese_runs_are_cut_into_words_and_function_words_are_left_out() {
+        let found = candidates("我们用机器学习的方法提取关键词", 2);
+        assert_eq!(
+            found,
+            vec![
+                "机器",
+                "学习",
+                "方法",
+                "提取",
+                "关键词",
+                "机器学习",
+                "学习方法",
+                "方法提取",
+                "提取关键词"
+            ]
         );
-        assert!(found.contains(&"习的方".to_string()));
+    }
+
+    #[test]
+    fn jieba_rs_cuts_as_python_jieba_does() {
+        let reference: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/jieba_reference.json"))
+                .unwrap();
+        for case in reference["cases"].as_array().unwrap() {
+            let text = case["text"].as_str().unwrap();
+            let words: Vec<&str> = case["words"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w.as_str().unwrap())
+                .collect();
+            let cut: Vec<&str> = segmenter()
+                .cut(text, true)
+                .into_iter()
+                .map(|t| t.word)
+                .collect();
+            assert_eq!(cut, words, "{text}");
+        }
     }
 
     #[test]

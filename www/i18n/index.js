@@ -1,7 +1,7 @@
 // The page in English and 中文. The strings are one file per language (en.js, zh.js: nothing
 // but strings); this file chooses the language, looks strings up and fills the page. Static
-// text is marked in index.html with data-i18n (textContent), data-i18n-placeholder and
-// data-i18n-title; dynamic text calls t(). The choice comes from ?lang=, else the last choice,
+// text is marked in index.html with data-i18n (textContent), data-i18n-placeholder,
+// data-i18n-title and data-i18n-aria-label; dynamic text calls t(). The choice comes from ?lang=, else the last choice,
 // else the browser's language.
 import { en } from './en.js';
 import { zh } from './zh.js';
@@ -44,6 +44,7 @@ export function translatePage(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
   for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
 }
 
 export function setLanguage(lang) {

@@ -8,24 +8,60 @@ export async function keybert(models, document, { top = 5, diversity = 0.5, maxW
   return { keywords, candidates, ms: performance.now() - started };
 }
 
+/** An instruct model is asked for the list in its chat template, in the list's format. */
 const ASK = {
-  en: (document) => `List the five most important keywords of this text, separated by commas.\n\n${document}`,
-  zh: (document) => `列出这段文字最重要的五个关键词，用逗号分隔。\n\n${document}`,
+  en: (document) => `List the five most important keywords of this text. Answer with the keywords only, separated by commas.\n\nText: ${document}`,
+  zh: (document) => `列出这段文字最重要的五个关键词。只回答关键词，用顿号分隔。\n\n文本：${document}`,
 };
 
-/** A base model (no chat template) is not asked: it continues a line that starts the list. */
-const CONTINUE = {
-  en: (document) => `${document}\n\nThe five most important keywords of this text, separated by commas:`,
-  zh: (document) => `${document}\n\n这段文字最重要的五个关键词（用逗号分隔）：`,
+/** A base model (no chat template) is shown one worked example, then continues the line that
+ * starts the list for this text, and stops at the end of that line. */
+const FEW_SHOT = {
+  en: (document) =>
+    'Text: The Moon circles the Earth about every 27 days. Its gravity pulls on the oceans and raises the tides, and its phases change as sunlight falls on it from different angles.\n' +
+    'Keywords: Moon, Earth, gravity, tides, phases\n\n' +
+    `Text: ${document}\nKeywords:`,
+  zh: (document) =>
+    '文本：月球大约每 27 天绕地球一圈。它的引力牵动海水，形成潮汐；阳光从不同角度照射月球，月相随之变化。\n' +
+    '关键词：月球、地球、引力、潮汐、月相\n\n' +
+    `文本：${document}\n关键词：`,
 };
 
-/** GPT's answer to "list the keywords": `{text, ms, promptTokens, tokens}`. */
-export async function gptKeywords(models, document, { lang = 'en', maxNewTokens = 40, signal, model = models.decoder } = {}) {
+/**
+ * The keywords in an answer: a line that only introduces the list ("The keywords are:") is
+ * dropped, as is a label before a colon ("Keywords: a, b"); the rest splits at commas (，、
+ * too), semicolons and new lines, with list numbers, bullets, quotes, explanations in brackets
+ * and a trailing full stop taken off; each once, at most `top`.
+ */
+export function keywordList(answer, top = 5) {
+  const items = answer
+    .split('\n')
+    .filter((line) => !/[:：]\s*$/.test(line))
+    .map((line) => line.replace(/^[^:：]{0,40}[:：]\s*(?=\S)/, ''))
+    .flatMap((line) => line.split(/[,，、;；]+/))
+    .map((item) => item
+      .replace(/^\s*(?:[-*•]|\d+[.)、])\s*/, '')
+      .replace(/\s*[(（][^)）]*[)）]?/g, '')
+      .replace(/^["“”'‘’「」*]+|["“”'‘’「」*。.]+$/g, '')
+      .trim())
+    .filter((item) => item && Array.from(item).length <= 40);
+  return [...new Set(items)].slice(0, top);
+}
+
+/** GPT's answer to "list the keywords": `{text, keywords, ms, promptTokens, tokens, chat}`. */
+export async function gptKeywords(models, document, { lang = 'en', top = 5, maxNewTokens = 64, signal, model = models.decoder } = {}) {
   const started = performance.now();
   const chat = (await models.load(model)).chat !== false;
-  const prompt = ((chat ? ASK : CONTINUE)[lang] ?? (chat ? ASK : CONTINUE).en)(document);
+  const prompt = ((chat ? ASK : FEW_SHOT)[lang] ?? (chat ? ASK : FEW_SHOT).en)(document);
   const options = chat ? { chat, maxNewTokens, temperature: 0 } : { chat, maxNewTokens, temperature: 0, stop: ['\n'] };
   const run = models.generate(prompt, options, { model, signal });
   const result = await run.result;
-  return { text: result.text, ms: performance.now() - started, promptTokens: result.promptTokens, tokens: result.tokenIds.length };
+  return {
+    text: result.text,
+    keywords: keywordList(result.text, top),
+    chat,
+    ms: performance.now() - started,
+    promptTokens: result.promptTokens,
+    tokens: result.tokenIds.length,
+  };
 }

@@ -4,7 +4,8 @@ import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
 import { onLanguageChange, t } from '../i18n/index.js';
 import { contextCost } from '../lessons/context.js';
-import { mountPresetPicker } from '../ui/picker.js';
+import { mountTextPresets } from '../ui/presets.js';
+import { lessonParams, rejectParam } from '../url-state.js';
 import { drawBars, drawLine } from '../ui/plots.js';
 
 /** "64, 256, 1024" → [64, 256, 1024]; whole numbers from 1 to 8192 only. */
@@ -12,6 +13,24 @@ function parseLengths(text) {
   const values = text.split(/[\s,，]+/).filter(Boolean).map(Number);
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1 || v > 8192)) return null;
   return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** Slower by more than this from the shortest context to the longest counts as slower. */
+const CLEAR_SLOWDOWN = 1.15;
+
+/** What the timings show, in a sentence (empty with fewer than two). */
+function trend(timings) {
+  if (timings.length < 2) return '';
+  const [first, last] = [timings[0], timings.at(-1)];
+  const ratio = last.msPerToken / first.msPerToken;
+  const percent = Math.round((ratio - 1) * 100);
+  return t(ratio > CLEAR_SLOWDOWN ? 'context.slower' : 'context.flat', {
+    first: first.msPerToken.toFixed(1),
+    last: last.msPerToken.toFixed(1),
+    from: first.context.toLocaleString(),
+    to: last.context.toLocaleString(),
+    change: `${percent >= 0 ? '+' : '−'}${Math.abs(percent)}%`,
+  });
 }
 
 export function mountContextPanel(root, { models, presets }) {
@@ -22,8 +41,13 @@ export function mountContextPanel(root, { models, presets }) {
   const notices = $('#context-notices');
   let shown = null;
 
-  mountPresetPicker($('#context-preset'), presets, (preset) => (input.value = preset.text.repeat(preset.repeat ?? 1)));
-  input.value = presets[0].text.repeat(presets[0].repeat ?? 1);
+  const link = lessonParams('context');
+  const presetMenu = mountTextPresets($('#context-preset'), presets, { link, name: 'ctx', input, text: (preset) => preset.text.repeat(preset.repeat ?? 1) });
+  const linkedLengths = link.text('lengths');
+  if (linkedLengths !== null) {
+    if (parseLengths(linkedLengths)) lengths.value = linkedLengths;
+    else rejectParam('lengths', linkedLengths, { kind: 'lengths' });
+  }
 
   const draw = () => {
     if (!shown) return;
@@ -55,6 +79,7 @@ export function mountContextPanel(root, { models, presets }) {
       log: true,
       format: (v) => Math.round(v).toLocaleString(),
     });
+    $('#context-trend').textContent = trend(timings);
     drawLine($('#context-time'), {
       xs: timings.map((m) => m.context),
       ys: timings.map((m) => m.msPerToken),
@@ -80,4 +105,14 @@ export function mountContextPanel(root, { models, presets }) {
 
   button.addEventListener('click', run);
   onLanguageChange(draw);
+  return {
+    run,
+    costly: true,
+    reset: presetMenu.reset,
+    summary: () => [$('#context-counts').textContent, $('#context-trend').textContent].join(' ').trim() || null,
+    link: () => ({
+      ...presetMenu.params(),
+      lengths: lengths.value === lengths.defaultValue ? null : lengths.value,
+    }),
+  };
 }

@@ -5,8 +5,10 @@
 import { showNotices } from '../ui/dom.js';
 import { language, onLanguageChange, t } from '../i18n/index.js';
 import { showModelStatus } from '../ui/model-status.js';
-import { mountPresetPicker } from '../ui/picker.js';
-import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
+import { mountPresets } from '../ui/presets.js';
+import { mountLanguageFit } from '../ui/language-fit.js';
+import { lessonParams } from '../url-state.js';
+import { ChipRow, drawCandidates, visibleToken } from '../ui/tokens.js';
 
 /** Reads a number input, clamped to its min/max; the default when empty. */
 function numberFrom(input, fallback) {
@@ -14,6 +16,12 @@ function numberFrom(input, fallback) {
   if (!Number.isFinite(value)) return fallback;
   return Math.min(Number(input.max || Infinity), Math.max(Number(input.min || -Infinity), value));
 }
+
+/** The link's names for the settings: `?topk=` sets fields.topK. */
+const LINKED_FIELDS = { temperature: 'temperature', topk: 'topK', topp: 'topP', seed: 'seed', repeat: 'repeatPenalty', max: 'maxNewTokens' };
+
+/** The settings a preset sets (and an edit of which leaves the preset). */
+const PRESET_FIELDS = ['repeatPenalty', 'maxNewTokens'];
 
 /** Chip background: the more probable, the deeper the blue. */
 function probabilityTint(prob) {
@@ -33,7 +41,7 @@ export function mountDecoderPanel(root, { models, presets }) {
     maxNewTokens: $('#decoder-max'),
   };
   const buttons = { generate: $('#decoder-generate'), step: $('#decoder-step'), stop: $('#decoder-stop') };
-  const chips = $('#decoder-chips');
+  const chips = new ChipRow($('#decoder-chips'));
   const output = $('#decoder-output');
   const stats = $('#decoder-stats');
   const notices = $('#decoder-notices');
@@ -62,21 +70,29 @@ export function mountDecoderPanel(root, { models, presets }) {
   const usePreset = (preset) => {
     prompt.value = preset.prompt;
     fields.repeatPenalty.value = String(preset.repeatPenalty ?? 1);
+    fields.maxNewTokens.value = String(preset.max ?? fields.maxNewTokens.defaultValue);
     wantsChat = preset.chat;
     showChat();
   };
   chat.addEventListener('change', () => (wantsChat = chat.checked));
-  mountPresetPicker($('#decoder-preset'), presets, usePreset);
-  const defaultPreset = () => presets.find((preset) => preset.default?.includes(language())) ?? presets[0];
-  if (!prompt.value) usePreset(defaultPreset());
-  // The default prompt follows the language while the reader has not changed it.
-  let shownDefault = prompt.value === defaultPreset().prompt ? defaultPreset() : null;
-  onLanguageChange(() => {
-    if (shownDefault && prompt.value === shownDefault.prompt) {
-      shownDefault = defaultPreset();
-      usePreset(shownDefault);
-    }
+  // A link restores the prompt, the chat switch and every setting it names.
+  const link = lessonParams('decoder');
+  const restoredPrompt = link.text('prompt');
+  const presetMenu = mountPresets($('#decoder-preset'), presets, {
+    apply: usePreset,
+    inputs: [prompt, chat, ...PRESET_FIELDS.map((field) => fields[field])],
+    linked: link.text('preset'),
+    restored: restoredPrompt !== null,
   });
+  if (restoredPrompt !== null) prompt.value = restoredPrompt;
+  mountLanguageFit($('#decoder-fit-decoder'), { models, kind: 'decoder', read: () => prompt.value, inputs: [prompt, $('#decoder-preset')] });
+  const chatLinked = link.choice('chat', ['0', '1']);
+  if (chatLinked !== null) wantsChat = chatLinked === '1';
+  for (const [name, field] of Object.entries(LINKED_FIELDS)) {
+    const { min, max } = fields[field];
+    const value = link.number(name, min === '' ? -Infinity : Number(min), max === '' ? Infinity : Number(max));
+    if (value !== null) fields[field].value = String(value);
+  }
   models.addEventListener('decoder', showChat);
   models.addEventListener('change', ({ detail }) => detail === models.decoder && showChat());
   showChat();
@@ -107,7 +123,10 @@ export function mountDecoderPanel(root, { models, presets }) {
     const parts = [t('decoder.promptTokens', { count: run.promptTokens ?? '…' })];
     const ttft = result?.msToFirstToken ?? (run.firstAt ? run.firstAt - run.started : null);
     if (ttft !== null) parts.push(t('decoder.firstToken', { ms: Math.round(ttft) }));
-    const rate = result?.tokensPerSecond ?? (run.steps.length > 1 ? (run.steps.length - 1) / ((performance.now() - run.firstAt) / 1000) : null);
+    // While the reader steps, wall-clock time is mostly waiting for clicks: the rate waits for
+    // the worker's own figure at the end, which counts only the model's time.
+    const live = !run.stepped && run.steps.length > 1 ? (run.steps.length - 1) / ((performance.now() - run.firstAt) / 1000) : null;
+    const rate = result?.tokensPerSecond ?? live;
     if (rate) parts.push(t('decoder.rate', { rate: rate.toFixed(1) }));
     parts.push(t('decoder.generated', { count: run.steps.length }));
     if (result) parts.push(t(`finish.${result.finishReason}`));
@@ -119,23 +138,27 @@ export function mountDecoderPanel(root, { models, presets }) {
     shownStep = index;
     const step = run?.steps[index] ?? null;
     if (!step) return;
-    selectChip(chips.children[index]);
+    chips.select(index);
     drawCandidates(bars, step.top, { id: step.id, text: step.piece, prob: step.prob });
     caption.textContent = t('decoder.stepCaption', { n: index + 1, token: visibleToken(step.piece), prob: step.prob.toFixed(3) });
   };
 
   const addChip = (step) => {
     const index = run.steps.length - 1;
-    chips.append(tokenChip(step.piece, {
+    chips.add(index, step.piece, {
       tint: probabilityTint(step.prob),
       title: `p = ${step.prob.toFixed(3)}`,
       onClick: () => showStep(index),
-    }));
+    });
     output.textContent += step.text;
   };
 
   function start(paused) {
-    chips.replaceChildren();
+    if (!prompt.value.trim()) {
+      showNotices(notices, [{ text: t('decoder.emptyPrompt'), kind: 'error' }]);
+      return;
+    }
+    chips.clear();
     output.textContent = '';
     caption.textContent = '';
     showNotices(notices, []);
@@ -153,12 +176,13 @@ export function mountDecoderPanel(root, { models, presets }) {
           showStats();
         } else if (event.kind === 'paused') {
           run.paused = true;
+          run.stepped = true;
           setBusy(true);
           showStats();
         }
       },
     });
-    run = { handle, steps: [], paused: false, promptTokens: null, started: performance.now(), firstAt: null, result: null };
+    run = { handle, steps: [], paused: false, stepped: false, promptTokens: null, started: performance.now(), firstAt: null, result: null };
     shownStep = null;
     setBusy(true);
     handle.result
@@ -188,6 +212,27 @@ export function mountDecoderPanel(root, { models, presets }) {
     showStats();
     if (shownStep !== null) showStep(shownStep);
   });
+  return {
+    run: () => start(false),
+    reset: presetMenu.reset,
+    summary: () => (run?.result ? t('decoder.summary', { model: models.opened(models.decoder)?.name ?? models.decoder, prompt: prompt.value, text: run.result.text.trim(), tokens: run.steps.length }) : null),
+    link: () => {
+      const preset = presetMenu.current();
+      // A preset on screen carries its own repeat penalty and length; other settings are written
+      // when they differ from the page's defaults.
+      const settings = Object.fromEntries(Object.entries(LINKED_FIELDS).map(([name, field]) => {
+        const input = fields[field];
+        const implied = (preset && PRESET_FIELDS.includes(field)) || input.value === input.defaultValue;
+        return [name, implied ? null : input.value];
+      }));
+      return {
+        preset: preset?.id ?? null,
+        prompt: preset ? null : prompt.value,
+        chat: preset && chat.checked === preset.chat ? null : chat.checked ? '1' : '0',
+        ...settings,
+      };
+    },
+  };
 }
 
 /**

@@ -5,7 +5,10 @@ import { element, showNotices } from '../ui/dom.js';
 import { onLanguageChange, t } from '../i18n/index.js';
 import { showModelStatus } from '../ui/model-status.js';
 import { drawHeatmap, drawScatter, shortLabel } from '../ui/plots.js';
-import { mountPresetPicker, mountProjectionPicker } from '../ui/picker.js';
+import { PROJECTIONS, mountProjectionPicker } from '../ui/picker.js';
+import { mountTextPresets } from '../ui/presets.js';
+import { mountLanguageFit } from '../ui/language-fit.js';
+import { lessonParams } from '../url-state.js';
 
 /** More lines than this make an unreadable map and heatmap. */
 const MAX_LINES = 200;
@@ -17,6 +20,21 @@ export function linesToEmbed(text) {
     .split(/\r?\n/)
     .map((line, index) => ({ line: index + 1, text: line }))
     .filter(({ text }) => text.trim() !== '');
+}
+
+/** The most and the least similar pair of different sentences: `{closest, farthest}`, each
+ * `[i, j, cosine]`, read off the n × n cosine matrix. */
+function extremePairs(matrix, n) {
+  let closest = null;
+  let farthest = null;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const value = matrix[i * n + j];
+      if (!closest || value > closest[2]) closest = [i, j, value];
+      if (!farthest || value < farthest[2]) farthest = [i, j, value];
+    }
+  }
+  return { closest, farthest };
 }
 
 export function mountEncoderPanel(root, { models, presets }) {
@@ -34,8 +52,10 @@ export function mountEncoderPanel(root, { models, presets }) {
 
   showModelStatus($('#encoder-status'), models, () => models.encoder);
 
-  mountPresetPicker($('#encoder-preset'), presets, (preset) => (input.value = preset.texts.join('\n')));
-  if (!input.value) input.value = presets[0].texts.join('\n');
+  const link = lessonParams('encoder');
+  const presetMenu = mountTextPresets($('#encoder-preset'), presets, { link, name: 'texts', input, text: (preset) => preset.texts.join('\n') });
+  mountLanguageFit($('#encoder-fit-encoder'), { models, kind: 'encoder', read: () => input.value, inputs: [input, $('#encoder-preset')] });
+  method = link.choice('proj', PROJECTIONS.map((p) => p.id)) ?? method;
 
   const drawMap = () => {
     if (!shown) return;
@@ -57,8 +77,17 @@ export function mountEncoderPanel(root, { models, presets }) {
 
   const drawCaptions = () => {
     if (!shown) return;
+    const { extremes } = shown;
+    $('#encoder-verdict').textContent = extremes
+      ? t('encoder.verdict', {
+          a: shown.texts[extremes.closest[0]], b: shown.texts[extremes.closest[1]], high: extremes.closest[2].toFixed(2),
+          c: shown.texts[extremes.farthest[0]], d: shown.texts[extremes.farthest[1]], low: extremes.farthest[2].toFixed(2),
+        })
+      : '';
     const [pc1, pc2] = Array.from(shown.projection.explained, (v) => v * 100);
-    caption.textContent = pc1 === undefined
+    caption.textContent = shown.texts.length < 3
+      ? t('encoder.fewForMap')
+      : pc1 === undefined
       ? t('encoder.tsne')
       : t('encoder.variance', { pc1: pc1.toFixed(1), pc2: pc2.toFixed(1), total: (pc1 + pc2).toFixed(1) });
     if (shown.selected < 0) {
@@ -107,8 +136,9 @@ export function mountEncoderPanel(root, { models, presets }) {
       lines.forEach(({ line }, i) => {
         if (out.truncated[i]) messages.push({ text: t('notice.truncated', { line, max: out.maxTokens }) });
       });
-      showNotices(notices, [...messages, { text: t('encoder.embedded', { count: texts.length, ms }) }]);
+      showNotices(notices, [...messages, { text: t(texts.length === 1 ? 'encoder.embeddedOne' : 'encoder.embedded', { count: texts.length, ms }) }]);
       drawMap();
+      shown.extremes = texts.length >= 2 ? extremePairs(similarity, texts.length) : null;
       drawHeatmap(heatmapElement, { labels: texts.map(shortLabel), texts, matrix: similarity });
       drawCaptions();
     });
@@ -121,7 +151,16 @@ export function mountEncoderPanel(root, { models, presets }) {
     shown.projection = await models.client.call('project', { vectors, dim, method });
     drawMap();
     drawCaptions();
-  });
+  }, method);
   button.addEventListener('click', embed);
   onLanguageChange(drawCaptions);
+  return {
+    run: embed,
+    reset: presetMenu.reset,
+    summary: () => $('#encoder-verdict').textContent || null,
+    link: () => ({
+      ...presetMenu.params(),
+      proj: method === 'pca' ? null : method,
+    }),
+  };
 }

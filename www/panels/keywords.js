@@ -2,10 +2,11 @@
 // to GPT asked to "list the keywords", each with the time it took.
 import { runBusy } from '../ui/busy.js';
 import { element, showNotices } from '../ui/dom.js';
-import { language, t } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
 import { gptKeywords, keybert } from '../lessons/keywords.js';
-import { mountPresetPicker } from '../ui/picker.js';
-import { numberParam, textParam, updateUrl } from '../url-state.js';
+import { mountTextPresets } from '../ui/presets.js';
+import { mountLanguageFit } from '../ui/language-fit.js';
+import { lessonParams } from '../url-state.js';
 
 export function mountKeywordsPanel(root, { models, presets }) {
   const $ = (selector) => root.querySelector(selector);
@@ -18,12 +19,16 @@ export function mountKeywordsPanel(root, { models, presets }) {
   const keybertTime = $('#keywords-keybert-time');
   const gptOut = $('#keywords-gpt');
   const gptTime = $('#keywords-gpt-time');
+  const gptRaw = $('#keywords-gpt-raw');
   /** The document the KeyBERT list belongs to: moving the slider re-ranks it. */
   let ranked = null;
 
-  mountPresetPicker($('#keywords-preset'), presets, (preset) => (documentInput.value = preset.text));
-  documentInput.value = textParam('doc') ?? (presets.find((p) => p.lang === language()) ?? presets[0]).text;
-  diversity.value = String(numberParam('diversity', 0, 1) ?? 0.5);
+  const link = lessonParams('keywords');
+  const presetMenu = mountTextPresets($('#keywords-preset'), presets, { link, name: 'doc', input: documentInput, text: (preset) => preset.text });
+  for (const kind of ['encoder', 'decoder']) {
+    mountLanguageFit($(`#keywords-fit-${kind}`), { models, kind, read: () => documentInput.value, inputs: [documentInput, $('#keywords-preset')] });
+  }
+  diversity.value = String(link.number('diversity', 0, 1) ?? 0.5);
   const showDiversity = () => (diversityValue.textContent = Number(diversity.value).toFixed(2));
   showDiversity();
 
@@ -35,7 +40,6 @@ export function mountKeywordsPanel(root, { models, presets }) {
 
   diversity.addEventListener('input', showDiversity);
   diversity.addEventListener('change', async () => {
-    updateUrl({ diversity: diversity.value });
     if (ranked === documentInput.value) await rank().catch((error) => showNotices(notices, [{ text: error.message, kind: 'error' }]));
   });
 
@@ -44,10 +48,10 @@ export function mountKeywordsPanel(root, { models, presets }) {
     if (!text.trim()) return showNotices(notices, [{ text: t('keywords.empty'), kind: 'error' }]);
     showNotices(notices, []);
     list.replaceChildren();
-    gptOut.textContent = '';
+    gptOut.replaceChildren();
+    gptRaw.textContent = '';
     keybertTime.textContent = t('keywords.working');
     gptTime.textContent = '';
-    updateUrl({ doc: text });
     await runBusy({ root, button, notices }, async () => {
       ranked = text;
       const result = await rank();
@@ -55,10 +59,23 @@ export function mountKeywordsPanel(root, { models, presets }) {
       gptTime.textContent = t('keywords.working');
       const lang = /\p{Script=Han}/u.test(text) ? 'zh' : 'en';
       const asked = await gptKeywords(models, text, { lang });
-      gptOut.textContent = asked.text;
-      gptTime.textContent = t('keywords.gptTime', { ms: Math.round(asked.ms), prompt: asked.promptTokens, tokens: asked.tokens });
+      gptOut.replaceChildren(...asked.keywords.map((k) => element('li', {}, k)));
+      gptRaw.textContent = asked.keywords.length ? t('keywords.gptRaw', { answer: asked.text.trim() }) : t('keywords.gptNoList', { answer: asked.text.trim() });
+      gptTime.textContent = t('keywords.gptTime', { ms: Math.round(asked.ms), prompt: asked.promptTokens, tokens: asked.tokens, how: t(asked.chat ? 'keywords.askedChat' : 'keywords.askedFewShot') });
     });
   }
 
   button.addEventListener('click', run);
+  return {
+    run,
+    reset: presetMenu.reset,
+    summary: () => (list.children.length ? t('keywords.summary', {
+      keybert: [...list.querySelectorAll('li')].map((li) => li.lastChild.textContent.trim()).join(t('keywords.separator')),
+      gpt: [...gptOut.children].map((li) => li.textContent).join(t('keywords.separator')) || '—',
+    }) : null),
+    link: () => ({
+      ...presetMenu.params(),
+      diversity: Number(diversity.value) === 0.5 ? null : diversity.value,
+    }),
+  };
 }

@@ -2,9 +2,11 @@
 // the decoder gave it after the tokens before it; click a token for the alternatives.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { language, onLanguageChange, t } from '../i18n/index.js';
-import { mountPresetPicker } from '../ui/picker.js';
-import { drawCandidates, selectChip, tokenChip, visibleToken } from '../ui/tokens.js';
+import { onLanguageChange, t } from '../i18n/index.js';
+import { mountTextPresets } from '../ui/presets.js';
+import { mountLanguageFit } from '../ui/language-fit.js';
+import { lessonParams } from '../url-state.js';
+import { ChipRow, drawCandidates, visibleToken } from '../ui/tokens.js';
 
 /** Green for expected tokens, red for surprising ones (log-probability 0 … −8 and below). */
 function surpriseTint(logprob) {
@@ -16,7 +18,7 @@ export function mountSurprisePanel(root, { models, presets }) {
   const $ = (selector) => root.querySelector(selector);
   const input = $('#surprise-input');
   const button = $('#surprise-score');
-  const chips = $('#surprise-chips');
+  const chips = new ChipRow($('#surprise-chips'));
   const summary = $('#surprise-summary');
   const notices = $('#surprise-notices');
   const caption = $('#surprise-caption');
@@ -24,15 +26,13 @@ export function mountSurprisePanel(root, { models, presets }) {
   /** The last scoring: {tokens, scored, per, selected}. */
   let shown = null;
 
-  mountPresetPicker($('#surprise-preset'), presets, (preset) => (input.value = preset.text));
-  // The default text follows the language while the reader has not changed it.
-  const defaultText = () => (presets.find((preset) => preset.default?.includes(language())) ?? presets[0]).text;
-  if (!input.value) input.value = defaultText();
-  onLanguageChange(() => presets.some((p) => p.default && p.text === input.value) && (input.value = defaultText()));
+  const link = lessonParams('surprise');
+  const presetMenu = mountTextPresets($('#surprise-preset'), presets, { link, name: 'text', input, text: (preset) => preset.text });
+  mountLanguageFit($('#surprise-fit-decoder'), { models, kind: 'decoder', read: () => input.value, inputs: [input, $('#surprise-preset')] });
 
   const showPosition = (i) => {
     shown.selected = i;
-    selectChip(chips.children[i]);
+    chips.select(i);
     if (i === 0) {
       caption.textContent = t('surprise.first');
       bars.replaceChildren();
@@ -53,7 +53,14 @@ export function mountSurprisePanel(root, { models, presets }) {
     if (!shown) return;
     const { logprobs } = shown.scored;
     const mean = logprobs.reduce((sum, lp) => sum + lp, 0) / logprobs.length;
-    summary.textContent = t('surprise.summary', { count: shown.tokens.length, mean: mean.toFixed(2), perplexity: Math.exp(-mean).toFixed(1) });
+    const worst = logprobs.indexOf(Math.min(...logprobs));
+    summary.textContent = t('surprise.summary', {
+      count: shown.tokens.length,
+      mean: mean.toFixed(2),
+      perplexity: Math.exp(-mean).toFixed(1),
+      worst: visibleToken(shown.tokens[worst + 1]),
+      worstProb: Math.exp(logprobs[worst]).toPrecision(2),
+    });
   };
 
   async function score() {
@@ -62,6 +69,7 @@ export function mountSurprisePanel(root, { models, presets }) {
       showNotices(notices, [{ text: t('surprise.empty'), kind: 'error' }]);
       return;
     }
+    showNotices(notices, [{ text: t('surprise.working') }]);
     await runBusy({ root, button, notices }, async () => {
       const { ids, tokens } = await models.tokenize(input.value);
       if (ids.length < 2) throw new Error(t('surprise.tooShort'));
@@ -69,11 +77,13 @@ export function mountSurprisePanel(root, { models, presets }) {
         onEvent: (event) => event.kind === 'prefill' && (summary.textContent = t('decoder.prefill', { done: event.done, total: event.total })),
       });
       shown = { tokens, scored, per: scored.topIds.length / scored.ids.length, selected: -1 };
-      chips.replaceChildren(...tokens.map((piece, i) => tokenChip(piece, {
+      chips.clear();
+      tokens.forEach((piece, i) => chips.add(i, piece, {
         tint: i === 0 ? 'var(--line)' : surpriseTint(scored.logprobs[i - 1]),
         title: i === 0 ? '' : `p = ${Math.exp(scored.logprobs[i - 1]).toFixed(4)}`,
         onClick: () => showPosition(i),
-      })));
+      }));
+      showNotices(notices, []);
       showSummary();
       caption.textContent = t('surprise.hint');
     });
@@ -83,5 +93,12 @@ export function mountSurprisePanel(root, { models, presets }) {
   onLanguageChange(() => {
     showSummary();
     if (shown?.selected >= 0) showPosition(shown.selected);
+    else if (shown) caption.textContent = t('surprise.hint');
   });
+  return {
+    run: score,
+    reset: presetMenu.reset,
+    summary: () => summary.textContent || null,
+    link: presetMenu.params,
+  };
 }

@@ -3,11 +3,11 @@
 // — as chips with their ids.
 import { runBusy } from '../ui/busy.js';
 import { showNotices } from '../ui/dom.js';
-import { language, onLanguageChange, t } from '../i18n/index.js';
+import { onLanguageChange, t } from '../i18n/index.js';
 import { DECODER, MULTILINGUAL_DECODER } from '../models.js';
-import { mountPresetPicker } from '../ui/picker.js';
-import { tokenChip } from '../ui/tokens.js';
-import { textParam, updateUrl } from '../url-state.js';
+import { mountTextPresets } from '../ui/presets.js';
+import { ChipRow } from '../ui/tokens.js';
+import { lessonParams } from '../url-state.js';
 
 const TINTS = ['#e3ecfb', '#fde7d9', '#dff3e8', '#efe2f8'];
 
@@ -18,8 +18,8 @@ export function mountTokenizersPanel(root, { models, presets }) {
   const notices = $('#tokenizers-notices');
   let shown = null;
 
-  mountPresetPicker($('#tokenizers-preset'), presets, (preset) => (input.value = preset.text));
-  input.value = textParam('tok') ?? (presets.find((p) => p.lang === language()) ?? presets[0]).text;
+  const link = lessonParams('tokenizers');
+  const presetMenu = mountTextPresets($('#tokenizers-preset'), presets, { link, name: 'tok', input, text: (preset) => preset.text });
 
   const draw = () => {
     if (!shown) return;
@@ -28,11 +28,12 @@ export function mountTokenizersPanel(root, { models, presets }) {
       const { ids, tokens } = shown[side];
       const model = models.opened(id)?.name ?? id;
       $(`#tokenizers-${side}-caption`).textContent = t(key, { model, count: ids.length });
-      $(`#tokenizers-${side}`).replaceChildren(...tokens.map((piece, i) => {
-        const chip = tokenChip(piece, { tint: TINTS[i % TINTS.length], title: `id ${ids[i]}`, caption: String(ids[i]) });
+      const row = new ChipRow($(`#tokenizers-${side}`));
+      row.clear();
+      tokens.forEach((piece, i) => {
+        const chip = row.add(i, piece, { tint: TINTS[i % TINTS.length], title: `id ${ids[i]}`, caption: String(ids[i]) });
         chip.dataset.id = String(ids[i]);
-        return chip;
-      }));
+      });
     }
   };
 
@@ -46,11 +47,16 @@ export function mountTokenizersPanel(root, { models, presets }) {
       const [bert, gpt, gpt2] = await Promise.all([models.tokenize(input.value, encoder), ...decoders.map((id) => models.tokenize(input.value, id))]);
       shown = { bert, gpt, gpt2, encoder, decoders };
       showNotices(notices, []);
-      updateUrl({ tok: input.value });
       draw();
     });
   }
 
   button.addEventListener('click', run);
   onLanguageChange(draw);
+  return {
+    run,
+    reset: presetMenu.reset,
+    summary: () => (shown ? ['bert', 'gpt', 'gpt2'].map((side) => $(`#tokenizers-${side}-caption`).textContent).join(' · ') : null),
+    link: presetMenu.params,
+  };
 }

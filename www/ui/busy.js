@@ -21,7 +21,8 @@ export async function runBusy({ root, button, stop = null, notices }, work) {
     return await work(controller.signal);
   } catch (error) {
     const stopped = error.name === 'AbortError';
-    showNotices(notices, [{ text: stopped ? t('busy.stopped') : error.message, kind: stopped ? 'info' : 'error' }]);
+    // A stopped run may say how far it got (`stoppedMessage`).
+    showNotices(notices, [{ text: stopped ? (error.stoppedMessage ?? t('busy.stopped')) : error.message, kind: stopped ? 'info' : 'error' }]);
     return undefined;
   } finally {
     button.disabled = false;

@@ -6,7 +6,9 @@
 /** A new `tag` element with properties from `attributes` and the given children. */
 export function element(tag, attributes = {}, ...children) {
   const el = document.createElement(tag);
-  Object.assign(el, attributes);
+  const { dataset, ...properties } = attributes;
+  Object.assign(el, properties);
+  if (dataset) Object.assign(el.dataset, dataset);
   el.append(...children);
   return el;
 }

@@ -1,4 +1,4 @@
-// A <select> whose option labels follow the page language. Used for presets (with a
+// A <select> whose option labels follow the page language. Used for presets (presets.js, with a
 // "choose a preset…" first option) and for choices such as the projection method.
 import { element } from './dom.js';
 import { language, onLanguageChange, t } from '../i18n/index.js';
@@ -22,17 +22,13 @@ export function mountPicker(select, items, onPick, { placeholder = null } = {}) 
   fill();
 }
 
-/** Presets: picking one fills the panel's inputs. */
-export function mountPresetPicker(select, presets, onPick) {
-  mountPicker(select, presets, onPick, { placeholder: 'preset.choose' });
-}
-
 export const PROJECTIONS = [
   { id: 'pca', label: { en: 'PCA (a linear shadow)', zh: 'PCA（线性投影）' } },
   { id: 'tsne', label: { en: 't-SNE (keeps neighbourhoods)', zh: 't-SNE（保留近邻关系）' } },
 ];
 
-/** A projection-method menu; `onPick(method)` with 'pca' or 'tsne'. */
-export function mountProjectionPicker(select, onPick) {
+/** A projection-method menu showing `initial`; `onPick(method)` with 'pca' or 'tsne'. */
+export function mountProjectionPicker(select, onPick, initial = 'pca') {
   mountPicker(select, PROJECTIONS, (item) => onPick(item.id));
+  select.value = initial;
 }

@@ -19,12 +19,40 @@ const paddedExtent = {
   axisTick: { show: false },
 };
 
+/** Chart text follows the page's root font size (16 px, or larger in presenter mode), so charts
+ * scale with the page on a projector. */
+function textScale() {
+  return (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16) / 16;
+}
+
+/** How to draw each chart again (after a change of text size), by its element. */
+const redraws = new Map();
+
+/** A chart's text alternative: its figure's caption and what it shows, in words. */
+function describe(element, what) {
+  const caption = element.closest('figure')?.querySelector('figcaption')?.textContent.trim();
+  element.setAttribute('role', 'img');
+  element.setAttribute('aria-label', caption ? `${caption}: ${what}` : what);
+}
+
+/** Draws every chart on the page again, at the current text size. */
+export function redrawCharts() {
+  for (const [element, redraw] of redraws) {
+    if (element.isConnected) redraw();
+    else redraws.delete(element);
+  }
+}
+
 async function chartOf(element) {
   const echarts = await echartsReady;
   let chart = echarts.getInstanceByDom(element);
   if (!chart) {
     chart = echarts.init(element, null, { renderer: 'svg' });
-    new ResizeObserver(() => chart.resize()).observe(element);
+    // A new size re-measures what depends on it (label room, whether heatmap numbers fit).
+    new ResizeObserver(() => {
+      chart.resize();
+      redraws.get(element)?.();
+    }).observe(element);
   }
   return chart;
 }
@@ -36,39 +64,80 @@ export function shortLabel(text, index, length = 28) {
   return `${index + 1}. ${chars.length > length ? chars.slice(0, length - 1).join('') + '…' : flat}`;
 }
 
+/** The page's font, which chart text uses too (so labels can be measured as drawn). */
+const FONT = 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+
+/**
+ * Which point labels fit: each in turn (the selected point first, then in order) unless its box
+ * — right of the point, as wide as its text (at most `labelWidth`), measured in the chart's
+ * font — would overlap one already shown. ECharts' own hideOverlap misses some overlaps of
+ * truncated labels, so the page decides.
+ */
+function labelsThatFit(chart, points, { fontSize, labelWidth, gap, selected }) {
+  const measure = document.createElement('canvas').getContext('2d');
+  measure.font = `${fontSize}px ${FONT}`;
+  const order = [...points.keys()].sort((a, b) => Number(b === selected) - Number(a === selected));
+  const shown = [];
+  const fits = points.map(() => false);
+  for (const i of order) {
+    const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [points[i].x, points[i].y]);
+    const width = Math.min(measure.measureText(points[i].label).width, labelWidth);
+    const box = { left: x + gap, right: x + gap + width + 2, top: y - fontSize * 0.75, bottom: y + fontSize * 0.75 };
+    if (shown.some((b) => b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom)) continue;
+    shown.push(box);
+    fits[i] = true;
+  }
+  return fits;
+}
+
 /**
  * Labelled points; `onSelect(index)` runs when one is clicked, `selected` is ringed.
  * `axisNames` label the x and y axes.
  */
-export async function drawScatter(element, { points, axisNames = ['', ''], selected = -1, onSelect, arrows = [] }) {
+export async function drawScatter(element, options) {
+  redraws.set(element, () => drawScatter(element, options));
+  const { points, axisNames = ['', ''], selected = -1, onSelect, arrows = [] } = options;
   const chart = await chartOf(element);
   chart.off('click');
+  const k = textScale();
+  // Labels sit right of their points, at most `labelWidth` wide (cut with an ellipsis, the full
+  // text on hover or tap); the plot leaves that much room on its right, and a label that would
+  // overlap another is left out rather than drawn on top of it.
+  const labelWidth = Math.round(Math.min(150 * k, element.clientWidth * 0.3));
+  const fontSize = 12 * k;
+  const symbolSize = 12 * k;
+  element.dataset.labelWidth = String(labelWidth);
+  const data = (fits) => points.map((p, i) => ({
+    value: [p.x, p.y],
+    itemStyle: {
+      color: PALETTE[(p.group ?? 0) % PALETTE.length],
+      borderColor: i === selected ? '#111' : 'transparent',
+      borderWidth: 3,
+    },
+    label: { show: fits[i] },
+  }));
   chart.setOption(
     {
       animation: false,
-      grid: { left: 40, right: 150, top: 24, bottom: 40 },
-      tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => points[dataIndex].text },
-      xAxis: { type: 'value', name: axisNames[0], nameLocation: 'middle', nameGap: 24, ...paddedExtent },
-      yAxis: { type: 'value', name: axisNames[1], nameLocation: 'middle', nameGap: 12, ...paddedExtent },
+      grid: { left: 16 * k, right: labelWidth + 8, top: 16 * k, bottom: (axisNames[0] ? 32 : 16) * k },
+      textStyle: { fontSize, fontFamily: FONT },
+      tooltip: { renderMode: 'richText', textStyle: { fontSize: 13 * k }, formatter: ({ dataIndex }) => points[dataIndex].text },
+      xAxis: { type: 'value', name: axisNames[0], nameLocation: 'middle', nameGap: 12 * k, nameTextStyle: { fontSize }, ...paddedExtent },
+      yAxis: { type: 'value', name: axisNames[1], nameLocation: 'middle', nameGap: 6 * k, nameTextStyle: { fontSize }, ...paddedExtent },
       series: [
         {
           type: 'scatter',
-          symbolSize: 12,
-          data: points.map((p, i) => ({
-            value: [p.x, p.y],
-            itemStyle: {
-              color: PALETTE[(p.group ?? 0) % PALETTE.length],
-              borderColor: i === selected ? '#111' : 'transparent',
-              borderWidth: 3,
-            },
-          })),
+          symbolSize,
+          data: data(points.map(() => false)),
           label: {
-            show: true,
             position: 'right',
-            fontSize: 12,
+            distance: 5,
+            fontSize,
+            fontFamily: FONT,
+            width: labelWidth,
+            overflow: 'truncate',
             formatter: ({ dataIndex }) => points[dataIndex].label,
           },
-          labelLayout: { hideOverlap: false, moveOverlap: 'shiftY' },
           markLine: {
             silent: true,
             symbol: ['none', 'arrow'],
@@ -82,14 +151,25 @@ export async function drawScatter(element, { points, axisNames = ['', ''], selec
     },
     { notMerge: true },
   );
+  // Now that the axes are laid out, the labels that fit are shown.
+  const fits = labelsThatFit(chart, points, { fontSize, labelWidth, gap: symbolSize / 2 + 5, selected });
+  chart.setOption({ series: [{ data: data(fits) }] });
+  element.dataset.labels = String(fits.filter(Boolean).length);
   if (onSelect) chart.on('click', ({ dataIndex }) => onSelect(dataIndex));
   element.dataset.points = String(points.length);
+  describe(element, points.map((p) => p.text).join('; '));
 }
 
 /** An n × n matrix of values in [-1, 1] with row and column labels. */
-export async function drawHeatmap(element, { labels, texts, matrix }) {
+export async function drawHeatmap(element, options) {
+  redraws.set(element, () => drawHeatmap(element, options));
+  const { labels, texts, matrix } = options;
   const n = labels.length;
   const chart = await chartOf(element);
+  const k = textScale();
+  // Numbers in the cells only where a cell is wide enough for "0.00" at this text size.
+  const cellWidth = (element.clientWidth - 64 * k) / n;
+  const numbers = cellWidth >= 26 * k;
   // The colours span this model's own range: e5's cosines all sit above ~0.7, MiniLM's go
   // below 0; one fixed scale would paint one of them in a single shade.
   let lowest = 1;
@@ -100,13 +180,15 @@ export async function drawHeatmap(element, { labels, texts, matrix }) {
   chart.setOption(
     {
       animation: false,
-      grid: { left: 48, right: 16, top: 8, bottom: 64 },
+      grid: { left: 40 * k, right: 16, top: 8, bottom: 56 * k },
+      textStyle: { fontSize: 12 * k },
       tooltip: {
         renderMode: 'richText',
+        textStyle: { fontSize: 13 * k },
         formatter: ({ value: [j, i, v] }) => `${texts[i]}\n${texts[j]}\ncos = ${v.toFixed(3)}`,
       },
-      xAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), splitArea: { show: true } },
-      yAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), inverse: true, splitArea: { show: true } },
+      xAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), splitArea: { show: true }, axisLabel: { fontSize: 12 * k } },
+      yAxis: { type: 'category', data: labels.map((_, i) => String(i + 1)), inverse: true, splitArea: { show: true }, axisLabel: { fontSize: 12 * k } },
       visualMap: {
         min: low,
         max: 1,
@@ -114,56 +196,132 @@ export async function drawHeatmap(element, { labels, texts, matrix }) {
         orient: 'horizontal',
         left: 'center',
         bottom: 0,
-        itemHeight: 120,
+        itemHeight: 120 * k,
+        itemWidth: 20 * k,
+        textStyle: { fontSize: 12 * k },
         text: ['1', low.toFixed(2).replace('-', '−')],
         inRange: { color: ['#f7fbff', '#9ecae1', '#2171b5', '#08306b'] },
       },
-      series: [{ type: 'heatmap', data: cells, label: { show: n <= 14, fontSize: 10 } }],
+      series: [{ type: 'heatmap', data: cells, label: { show: numbers, fontSize: 11 * k } }],
     },
     { notMerge: true },
   );
   element.dataset.cells = String(cells.length);
+  element.dataset.numbers = String(numbers);
+  describe(element, texts.map((text, i) => `${i + 1}. ${text}`).join('; '));
 }
 
 /**
  * Horizontal bars, first on top; `highlight` is the index drawn in the accent colour; `max`
  * fixes the scale (null: fit the data); `log` uses a logarithmic axis.
  */
-export async function drawBars(element, { labels, values, highlight = -1, max = 1, log = false, format = (v) => v.toFixed(3) }) {
+export async function drawBars(element, options) {
+  redraws.set(element, () => drawBars(element, options));
+  const { labels, values, highlight = -1, max = 1, log = false, format = (v) => v.toFixed(3) } = options;
   const chart = await chartOf(element);
+  const k = textScale();
+  const labelWidth = Math.round(Math.min(120 * k, element.clientWidth * 0.35));
   chart.setOption(
     {
       animation: false,
-      grid: { left: 120, right: 56, top: 8, bottom: 24 },
-      tooltip: { renderMode: 'richText', formatter: ({ dataIndex }) => `${labels[dataIndex]}  ${format(values[dataIndex])}` },
-      xAxis: log ? { type: 'log', min: 1 } : { type: 'value', min: 0, max: max ?? undefined },
-      yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontFamily: 'ui-monospace, monospace' } },
+      grid: { left: labelWidth + 8, right: 56 * k, top: 8, bottom: 24 * k },
+      textStyle: { fontSize: 12 * k },
+      tooltip: { renderMode: 'richText', textStyle: { fontSize: 13 * k }, formatter: ({ dataIndex }) => `${labels[dataIndex]}  ${format(values[dataIndex])}` },
+      xAxis: log ? { type: 'log', min: 1, axisLabel: { fontSize: 12 * k } } : { type: 'value', min: 0, max: max ?? undefined, axisLabel: { fontSize: 12 * k } },
+      yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { fontFamily: 'ui-monospace, monospace', fontSize: 12 * k, width: labelWidth, overflow: 'truncate' } },
       series: [
         {
           type: 'bar',
           data: values.map((value, i) => ({ value, itemStyle: { color: i === highlight ? PALETTE[1] : PALETTE[0] } })),
-          label: { show: true, position: 'right', formatter: ({ value }) => format(value) },
+          label: { show: true, position: 'right', fontSize: 12 * k, formatter: ({ value }) => format(value) },
         },
       ],
     },
     { notMerge: true },
   );
   element.dataset.bars = String(values.length);
+  describe(element, labels.map((label, i) => `${label} ${format(values[i])}`).join('; '));
 }
 
 /** A line through (x, y) points with labelled axes. */
-export async function drawLine(element, { xs, ys, xName, yName, format = (v) => v.toFixed(1) }) {
+export async function drawLine(element, options) {
+  redraws.set(element, () => drawLine(element, options));
+  const { xs, ys, xName, yName, format = (v) => v.toFixed(1) } = options;
   const chart = await chartOf(element);
+  const k = textScale();
+  const axis = { nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } };
   chart.setOption(
     {
       animation: false,
-      grid: { left: 64, right: 32, top: 24, bottom: 48 },
-      tooltip: { renderMode: 'richText', trigger: 'item', formatter: ({ value: [x, y] }) => `${x}: ${format(y)}` },
-      xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 28 },
-      yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameGap: 44, min: 0 },
-      series: [{ type: 'line', data: xs.map((x, i) => [x, ys[i]]), symbolSize: 8, label: { show: true, formatter: ({ value: [, y] }) => format(y) }, itemStyle: { color: PALETTE[0] } }],
+      grid: { left: 64 * k, right: 32 * k, top: 24 * k, bottom: 48 * k },
+      textStyle: { fontSize: 12 * k },
+      tooltip: { renderMode: 'richText', trigger: 'item', textStyle: { fontSize: 13 * k }, formatter: ({ value: [x, y] }) => `${x}: ${format(y)}` },
+      xAxis: { type: 'value', name: xName, nameGap: 28 * k, ...axis },
+      yAxis: { type: 'value', name: yName, nameGap: 44 * k, min: 0, ...axis },
+      series: [{ type: 'line', data: xs.map((x, i) => [x, ys[i]]), symbolSize: 8 * k, label: { show: true, fontSize: 12 * k, formatter: ({ value: [, y] }) => format(y) }, itemStyle: { color: PALETTE[0] } }],
     },
     { notMerge: true },
   );
   element.dataset.points = String(xs.length);
+  describe(element, `${xName} → ${yName}: ` + xs.map((x, i) => `${x}: ${format(ys[i])}`).join('; '));
+}
+
+/** Saves `blob` as a file named `name`. */
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The chart drawn in `element` as an SVG document (null before anything is drawn). */
+export async function chartSvg(element) {
+  const echarts = await echartsReady;
+  return echarts.getInstanceByDom(element)?.renderToSVGString() ?? null;
+}
+
+/** Saves the chart in `element` as `<name>.svg`, or as `<name>.png` at twice its size. */
+export async function exportChart(element, name, type) {
+  const svg = await chartSvg(element);
+  if (!svg) return;
+  const svgBlob = new Blob([svg], { type: 'image/svg+xml' });
+  if (type === 'svg') return download(svgBlob, `${name}.svg`);
+  const image = new Image();
+  const url = URL.createObjectURL(svgBlob);
+  await new Promise((resolve, reject) => {
+    image.onload = resolve;
+    image.onerror = () => reject(new Error('The chart could not be drawn as an image.'));
+    image.src = url;
+  });
+  const canvas = document.createElement('canvas');
+  [canvas.width, canvas.height] = [element.clientWidth * 2, element.clientHeight * 2];
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0, canvas.width, canvas.height);
+  URL.revokeObjectURL(url);
+  canvas.toBlob((png) => download(png, `${name}.png`), 'image/png');
+}
+
+/** A table's cells as CSV (RFC 4180 quoting), header row first. */
+export function tableCsv(table) {
+  const quote = (text) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  return [...table.rows].map((row) => [...row.cells].map((cell) => quote(cell.textContent.trim())).join(',')).join('\r\n');
+}
+
+/** Saves `table` as `<name>.csv`. */
+export function exportTable(table, name) {
+  download(new Blob(['\ufeff', tableCsv(table)], { type: 'text/csv' }), `${name}.csv`);
+}
+
+/** A legend for groups drawn in the palette's colours: `items` are `{group, text}`. */
+export function drawLegend(list, items) {
+  list.replaceChildren(...items.map(({ group, text }) => {
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = PALETTE[group % PALETTE.length];
+    const item = document.createElement('li');
+    item.append(swatch, text);
+    return item;
+  }));
 }
