@@ -112,7 +112,10 @@ export function mountAnalogyPanel(root, { models, presets }) {
   onLanguageChange(draw);
   return {
     run,
-    reset: presetMenu.reset,
+    reset: () => {
+      ownWords = false;
+      presetMenu.reset();
+    },
     summary: () => (shown?.answer ? [`${shown.terms[0]} − ${shown.terms[1]} + ${shown.terms[2]} ≈ ${shown.answer.results[0].word}.`, verdict.textContent].join(' ').trim() : null),
     link: () => {
       const preset = presetMenu.current();

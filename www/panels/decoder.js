@@ -214,7 +214,10 @@ export function mountDecoderPanel(root, { models, presets }) {
   });
   return {
     run: () => start(false),
-    reset: presetMenu.reset,
+    reset: () => {
+      for (const input of Object.values(fields)) input.value = input.defaultValue;
+      presetMenu.reset();
+    },
     summary: () => (run?.result ? t('decoder.summary', { model: models.opened(models.decoder)?.name ?? models.decoder, prompt: prompt.value, text: run.result.text.trim(), tokens: run.steps.length }) : null),
     link: () => {
       const preset = presetMenu.current();

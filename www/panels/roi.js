@@ -132,6 +132,13 @@ export function mountRoiPanel(root, { models }) {
   return {
     run,
     costly: true,
+    reset: () => {
+      [lang, style, langPicked, shown] = [language(), 'few-shot', false, null];
+      $('#roi-language').value = lang;
+      $('#roi-style').value = style;
+      clear('');
+      nameModels();
+    },
     summary: () => $('#roi-summary').textContent || null,
     link: () => ({ roi: lang, ask: style === 'few-shot' ? null : style }),
   };
