@@ -68,26 +68,33 @@ export function shortLabel(text, index, length = 28) {
 const FONT = 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 
 /**
- * Which point labels fit: each in turn (the selected point first, then in order) unless its box
- * — right of the point, as wide as its text (at most `labelWidth`), measured in the chart's
- * font — would overlap one already shown. ECharts' own hideOverlap misses some overlaps of
- * truncated labels, so the page decides.
+ * Where each point's label fits: right of the point, else left of it, else nowhere (null) —
+ * tried point by point (the selected one first, then in order) against the boxes already
+ * placed and the chart's edges, each box as wide as its text (at most `labelWidth`) in the
+ * chart's font. ECharts' own hideOverlap misses some overlaps of truncated labels, so the page
+ * decides.
  */
-function labelsThatFit(chart, points, { fontSize, labelWidth, gap, selected }) {
+function placeLabels(chart, points, { fontSize, labelWidth, gap, selected, width }) {
   const measure = document.createElement('canvas').getContext('2d');
   measure.font = `${fontSize}px ${FONT}`;
   const order = [...points.keys()].sort((a, b) => Number(b === selected) - Number(a === selected));
-  const shown = [];
-  const fits = points.map(() => false);
+  const placed = [];
+  const sides = points.map(() => null);
   for (const i of order) {
     const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [points[i].x, points[i].y]);
-    const width = Math.min(measure.measureText(points[i].label).width, labelWidth);
-    const box = { left: x + gap, right: x + gap + width + 2, top: y - fontSize * 0.75, bottom: y + fontSize * 0.75 };
-    if (shown.some((b) => b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom)) continue;
-    shown.push(box);
-    fits[i] = true;
+    const textWidth = Math.min(measure.measureText(points[i].label).width, labelWidth) + 2;
+    const [top, bottom] = [y - fontSize * 0.75, y + fontSize * 0.75];
+    const boxes = { right: { left: x + gap, right: x + gap + textWidth }, left: { left: x - gap - textWidth, right: x - gap } };
+    for (const side of ['right', 'left']) {
+      const box = { ...boxes[side], top, bottom };
+      if (box.left < 0 || box.right > width) continue;
+      if (placed.some((b) => b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom)) continue;
+      placed.push(box);
+      sides[i] = side;
+      break;
+    }
   }
-  return fits;
+  return sides;
 }
 
 /**
@@ -107,14 +114,14 @@ export async function drawScatter(element, options) {
   const fontSize = 12 * k;
   const symbolSize = 12 * k;
   element.dataset.labelWidth = String(labelWidth);
-  const data = (fits) => points.map((p, i) => ({
+  const data = (sides) => points.map((p, i) => ({
     value: [p.x, p.y],
     itemStyle: {
       color: PALETTE[(p.group ?? 0) % PALETTE.length],
       borderColor: i === selected ? '#111' : 'transparent',
       borderWidth: 3,
     },
-    label: { show: fits[i] },
+    label: sides[i] ? { show: true, position: sides[i] } : { show: false },
   }));
   chart.setOption(
     {
@@ -128,7 +135,7 @@ export async function drawScatter(element, options) {
         {
           type: 'scatter',
           symbolSize,
-          data: data(points.map(() => false)),
+          data: data(points.map(() => null)),
           label: {
             position: 'right',
             distance: 5,
@@ -152,9 +159,9 @@ export async function drawScatter(element, options) {
     { notMerge: true },
   );
   // Now that the axes are laid out, the labels that fit are shown.
-  const fits = labelsThatFit(chart, points, { fontSize, labelWidth, gap: symbolSize / 2 + 5, selected });
-  chart.setOption({ series: [{ data: data(fits) }] });
-  element.dataset.labels = String(fits.filter(Boolean).length);
+  const sides = placeLabels(chart, points, { fontSize, labelWidth, gap: symbolSize / 2 + 5, selected, width: element.clientWidth });
+  chart.setOption({ series: [{ data: data(sides) }] });
+  element.dataset.labels = String(sides.filter(Boolean).length);
   if (onSelect) chart.on('click', ({ dataIndex }) => onSelect(dataIndex));
   element.dataset.points = String(points.length);
   describe(element, points.map((p) => p.text).join('; '));
