@@ -109,7 +109,7 @@ export const en = {
   'keywords.gptRaw': 'Its answer, word for word: “{answer}”',
   'keywords.gptNoList': 'Its answer held no list: “{answer}”',
   'keywords.askedChat': 'asked in its chat template',
-  'keywords.askedFewShot': 'a base model: shown one text with its keywords, then this one',
+  'keywords.askedFewShot': 'a base model: shown two texts with their keywords, then this one',
   'compare.title': '6 · Sentence vectors from BERT and from GPT',
   'compare.lead':
     'A decoder also has vectors inside: average its last hidden states over a sentence and you get an embedding too. Which one keeps labelled groups apart better? Each map is scored by the silhouette (−1 … 1, higher = tighter, better separated groups) and by nearest-neighbour accuracy (is each sentence’s closest neighbour from its own group?).',

@@ -109,7 +109,7 @@ export const zh = {
   'keywords.gptRaw': '它的原话：“{answer}”',
   'keywords.gptNoList': '它的回答里没有列表：“{answer}”',
   'keywords.askedChat': '用它的对话模板提问',
-  'keywords.askedFewShot': '基础模型：先给一段文字和它的关键词作例子，再给这段文字',
+  'keywords.askedFewShot': '基础模型：先给两段文字和它们的关键词作例子，再给这段文字',
   'compare.title': '6 · 来自 BERT 和来自 GPT 的句子向量',
   'compare.lead':
     '解码器内部也有向量：把一句话最后一层的隐藏状态取平均，也能得到一个嵌入。哪一种能把标好组别的句子分得更开？每张图有两个分数：轮廓系数（−1 … 1，越高表示组内越紧、组间越开）和最近邻准确率（每句话最接近的句子是否来自同一组？）。',
