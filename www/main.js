@@ -77,16 +77,19 @@ document.querySelector('#language').addEventListener('click', () => {
   updateUrl({ lang: language() });
 });
 
-/** Each mounted lesson's `{ run, link, costly }` (see the panels), by lesson id. */
+/** The guided path: the lessons in the essay's order, introduction to conclusion. */
+const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary'];
+/** Each mounted lesson's `{ run, link, reset, summary, costly }` (see the panels), by lesson id. */
 const panels = {};
 let currentLesson = linkedLesson();
 /** Writes the lesson on screen and its inputs to the URL; `push` for a new history entry. */
 function linkCurrent(push = false) {
   linkLesson(currentLesson, panels[currentLesson]?.link() ?? {}, { push });
 }
-/** Shows one lesson's panel and marks its tab. */
+/** Shows one lesson's panel and marks its tab; the summary is written as it is shown. */
 function showLesson(lesson) {
   currentLesson = lesson;
+  if (lesson === 'summary') showSummary();
   for (const id of LESSONS) document.getElementById(id).hidden = id !== lesson;
   for (const tab of document.querySelectorAll('#lessons [data-lesson]')) {
     tab.setAttribute('aria-current', tab.dataset.lesson === lesson ? 'page' : 'false');
@@ -100,7 +103,6 @@ document.querySelector('#lessons').addEventListener('click', (event) => {
 window.addEventListener('popstate', () => {
   showLesson(linkedLesson());
   linkCurrent();
-  if (currentLesson === 'summary') showSummary();
 });
 // Every edit in the lesson on screen is in its link at once.
 for (const type of ['input', 'change']) {
@@ -110,8 +112,6 @@ for (const type of ['input', 'change']) {
 }
 showLesson(currentLesson);
 
-/** The guided path: the lessons in the essay's order, introduction to conclusion. */
-const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary'];
 /** A button that goes to `lesson`, named by its tab. */
 function goButton(lesson, labelKey = null) {
   const button = element('button', { type: 'button', className: labelKey ? '' : 'secondary' });
@@ -150,7 +150,6 @@ function goTo(lesson) {
   if (lesson === currentLesson) return;
   showLesson(lesson);
   linkCurrent(true);
-  if (lesson === 'summary') showSummary();
   document.getElementById(lesson).scrollIntoView({ block: 'start' });
 }
 document.addEventListener('click', (event) => {
