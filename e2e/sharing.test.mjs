@@ -104,6 +104,43 @@ test('the guided path: Next in the essay’s order to a summary of what ran; Res
   await page.locator('#tokenizers-gpt .chip').first().waitFor();
 });
 
+test('Reset stops a run and gives back the lesson as it opened: inputs, no results, no stale notice', LONG, async () => {
+  const { page } = shared;
+  // The decoder, paused after one step with a token's candidates shown, and a setting changed.
+  await page.click('#lessons [data-lesson="decoder"]');
+  await page.fill('#decoder-seed', '9');
+  await page.click('#decoder-step');
+  await page.locator('#decoder-chips .chip[data-index]').first().waitFor({ timeout: 120_000 });
+  await page.locator('#decoder-bars[data-drawn]').waitFor();
+  await page.click('[data-reset="decoder"]');
+  await page.waitForFunction(() => document.querySelector('#decoder-stop').disabled && !document.querySelector('#decoder-chips').children.length);
+  assert.equal(await page.inputValue('#decoder-seed'), '42');
+  assert.equal(await page.inputValue('#decoder-preset'), 'sky');
+  assert.deepEqual(await page.evaluate(() => ['#decoder-stats', '#decoder-notices', '#decoder-output', '#decoder-step-caption'].map((id) => document.querySelector(id).textContent)), ['', '', '', '']);
+  assert.equal(await page.isVisible('#decoder-bars'), false, 'no empty chart is left');
+  assert.equal(await page.isVisible('#decoder-bars + .plot-tools'), false);
+
+  // The encoder: Chinese typed into the English model's lesson is flagged; Reset clears the flag,
+  // the map, the heatmap, the verdict and t-SNE.
+  await page.click('#lessons [data-lesson="encoder"]');
+  assert.equal(await page.isVisible('#encoder .plots'), false, 'no chart frame before a run');
+  await page.click('#encoder-embed');
+  await page.locator('#encoder-heatmap[data-cells]').waitFor({ timeout: 120_000 });
+  await page.selectOption('#encoder-projection', 'tsne');
+  await page.fill('#encoder-input', '猫坐在垫子上。\n狗在跑。');
+  await page.locator('#encoder-fit-encoder:not([hidden])').waitFor();
+  await page.click('[data-reset="encoder"]');
+  await page.waitForFunction(() => document.querySelector('#encoder-fit-encoder').hidden);
+  assert.match(await page.inputValue('#encoder-input'), /^ChatGPT/);
+  assert.equal(await page.inputValue('#encoder-projection'), 'pca');
+  assert.equal(await page.textContent('#encoder-verdict'), '');
+  assert.equal(await page.getAttribute('#encoder-heatmap', 'data-cells'), null);
+  assert.equal(await page.isVisible('#encoder .plots'), false);
+  assert.equal((await params(page)).proj, undefined);
+  await page.click('#lessons [data-lesson="summary"]');
+  assert.match(await page.locator('#summary-list li', { hasText: '1 Encoder' }).textContent(), /not run yet/);
+});
+
 test('charts can be saved as SVG and PNG, the ROI table as CSV', LONG, async () => {
   const { page } = shared;
   await page.click('#lessons [data-lesson="encoder"]');

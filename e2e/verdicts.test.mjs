@@ -152,3 +152,25 @@ for (const lang of ['en', 'zh']) {
     assert.match(await page.textContent('#context-counts'), lang === 'en' ? /limit 256/ : /上限 512|512/);
   });
 }
+
+// The English ROI verdict is checked in lessons.test.mjs; here the Chinese one, through the panel.
+test('zh: ROI — the table names e5 and Gemma, and the verdict states the table’s numbers', LONG, async () => {
+  const page = pages.zh;
+  await open(page, 'roi');
+  assert.equal(await page.inputValue('#roi-language'), 'zh');
+  await page.click('#roi-run');
+  await page.locator('#roi-summary[data-outcome]').waitFor({ timeout: 300_000 });
+  const cell = (name) => page.textContent(`[data-cell="${name}"]`);
+  assert.equal(await cell('embedding-model'), 'multilingual-e5-small');
+  assert.match(await cell('gpt-model'), /gemma-3-270m/i);
+  const correct = async (side) => Number((await cell(`${side}-accuracy`)).match(/^(\d+) \/ 21（\d+%）$/)[1]);
+  const [embedding, gpt] = [await correct('embedding'), await correct('gpt')];
+  const verdict = await page.textContent('#roi-summary');
+  console.log(`ROI 中文 in the panel: e5 ${embedding}/21, Gemma ${gpt}/21 — ${verdict}`);
+  assert.ok(gpt >= 12, `Gemma answered ${gpt} of 21 (a real attempt, not a cut-off one)`);
+  const outcome = gpt > embedding ? '这次 GPT 分对的更多' : '这次运行印证了论点';
+  assert.ok(verdict.startsWith(outcome), verdict);
+  assert.ok(verdict.includes(`${embedding} 条`) && verdict.includes(`${gpt} 条`), verdict);
+  assert.match(await page.textContent('#roi-models'), /^嵌入：multilingual-e5-small。GPT：gemma-3-270m.*，每段文字前先给出/i);
+  assert.equal(await page.locator('#roi-answers li').count(), 21);
+});

@@ -6,7 +6,7 @@
 // model and the client fires 'unloaded' with {detail: {model, message}}.
 
 /** An error the worker reported; `file` names the model file when one is at fault. */
-export class ModelError extends Error {
+class ModelError extends Error {
   constructor({ name, message, file }) {
     super(message);
     this.name = name === 'Error' ? 'ModelError' : name;

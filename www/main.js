@@ -19,6 +19,7 @@ import { mountRoiPanel } from './panels/roi.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
 import { LESSONS, choiceParam, ignoredParams, lessonParams, linkLesson, linkedLesson, rawParam, rejectParam, textParam, updateUrl } from './url-state.js';
 import { exportChart, exportTable, redrawCharts } from './ui/plots.js';
+import { clearResults } from './ui/results.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const models = new Models(client);
@@ -156,11 +157,31 @@ document.addEventListener('click', (event) => {
   const go = event.target.closest('[data-go]');
   if (go) goTo(go.dataset.go);
   const reset = event.target.closest('[data-reset]');
-  if (reset) {
-    panels[reset.dataset.reset]?.reset?.();
-    linkCurrent();
-  }
+  if (reset) resetLesson(reset.dataset.reset);
 });
+/** Resolves once `section` runs nothing: not busy, and no Stop button it could press. */
+function whenIdle(section) {
+  const idle = () => !section.hasAttribute('aria-busy') && !section.querySelector('[data-stop]:not(:disabled)');
+  return new Promise((resolve) => {
+    if (idle()) return resolve();
+    const observer = new MutationObserver(() => {
+      if (!idle()) return;
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(section, { attributes: true, subtree: true, attributeFilter: ['aria-busy', 'disabled'] });
+  });
+}
+/** A lesson as it first opened: its run stopped, its inputs back to the language's preset, its
+ * results gone. */
+async function resetLesson(lesson) {
+  const section = document.getElementById(lesson);
+  section.querySelector('[data-stop]:not(:disabled)')?.click();
+  await whenIdle(section);
+  panels[lesson]?.reset?.();
+  clearResults(section);
+  linkCurrent();
+}
 /** The closing summary: what each lesson showed this session, in the path's order. */
 function showSummary() {
   const items = PATH.filter((lesson) => panels[lesson]).map((lesson) => {

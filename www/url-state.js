@@ -41,7 +41,7 @@ export function textParam(name) {
 }
 
 /** A number parameter within [min, max], or null. */
-export function numberParam(name, min, max) {
+function numberParam(name, min, max) {
   const raw = params().get(name);
   if (raw === null) return null;
   const value = raw.trim() === '' ? NaN : Number(raw);
@@ -58,7 +58,7 @@ export function choiceParam(name, choices) {
 
 /** Each lesson's own parameters (docs/links.md says what each holds). Only the lesson on
  * screen keeps its own in the URL, so a link says what is on screen and no more. */
-export const LESSON_PARAMS = {
+const LESSON_PARAMS = {
   encoder: ['preset', 'texts', 'proj'],
   decoder: ['preset', 'prompt', 'chat', 'temperature', 'topk', 'topp', 'seed', 'repeat', 'max'],
   surprise: ['preset', 'text'],

@@ -39,7 +39,7 @@ const FEW_SHOT_REPEAT_PENALTY = 1.3;
  * too), semicolons and new lines, with list numbers, bullets, quotes, explanations in brackets
  * and a trailing full stop taken off; each once, at most `top`.
  */
-export function keywordList(answer, top = 5) {
+function keywordList(answer, top = 5) {
   const items = answer
     .split('\n')
     .filter((line) => !/[:：]\s*$/.test(line))

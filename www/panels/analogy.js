@@ -113,7 +113,8 @@ export function mountAnalogyPanel(root, { models, presets }) {
   return {
     run,
     reset: () => {
-      ownWords = false;
+      [ownWords, shown, method] = [false, null, 'pca'];
+      $('#analogy-projection').value = method;
       presetMenu.reset();
     },
     summary: () => (shown?.answer ? [`${shown.terms[0]} − ${shown.terms[1]} + ${shown.terms[2]} ≈ ${shown.answer.results[0].word}.`, verdict.textContent].join(' ').trim() : null),

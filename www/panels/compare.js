@@ -15,7 +15,7 @@ import { lessonParams } from '../url-state.js';
  * would get (find the closest sentence, take its group), so it decides; the silhouette (how far
  * apart the groups sit against how spread each is) decides only a tie.
  */
-export function compareVerdict(encoder, decoder) {
+function compareVerdict(encoder, decoder) {
   const [a, b] = [encoder.nearestNeighbourAccuracy, decoder.nearestNeighbourAccuracy];
   if (a !== b) return a > b ? 'encoderBetter' : 'decoderBetter';
   if (encoder.silhouette === decoder.silhouette) return 'tie';
@@ -55,7 +55,7 @@ export function mountComparePanel(root, { models, presets }) {
       const result = shown.results[side];
       $(`#compare-${side}-caption`).textContent = t(`compare.${side}Caption`, { model: models.opened(result.model)?.name ?? result.model, dim: result.dim });
       drawScatter($(`#compare-${side}-map`), {
-        points: shown.texts.map((text, i) => ({ x: result.coords[2 * i], y: result.coords[2 * i + 1], text, label: shortLabel(text, i, 16), group: shown.labels[i] })),
+        points: shown.texts.map((text, i) => ({ x: result.coords[2 * i], y: result.coords[2 * i + 1], text, label: shortLabel(text, i, 16), short: String(i + 1), group: shown.labels[i] })),
       });
       $(`#compare-${side}-score`).textContent = t('compare.score', {
         silhouette: result.silhouette.toFixed(3),
@@ -91,7 +91,11 @@ export function mountComparePanel(root, { models, presets }) {
   onLanguageChange(draw);
   return {
     run,
-    reset: presetMenu.reset,
+    reset: () => {
+      [shown, method] = [null, 'pca'];
+      $('#compare-projection').value = method;
+      presetMenu.reset();
+    },
     summary: () => verdict.textContent || null,
     link: () => ({
       ...presetMenu.params(),

@@ -108,7 +108,10 @@ export function mountContextPanel(root, { models, presets }) {
   return {
     run,
     costly: true,
-    reset: presetMenu.reset,
+    reset: () => {
+      shown = null;
+      presetMenu.reset();
+    },
     summary: () => [$('#context-counts').textContent, $('#context-trend').textContent].join(' ').trim() || null,
     link: () => ({
       ...presetMenu.params(),

@@ -215,6 +215,7 @@ export function mountDecoderPanel(root, { models, presets }) {
   return {
     run: () => start(false),
     reset: () => {
+      [run, shownStep] = [null, null];
       for (const input of Object.values(fields)) input.value = input.defaultValue;
       presetMenu.reset();
     },

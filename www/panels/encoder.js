@@ -15,7 +15,7 @@ const MAX_LINES = 200;
 const NEIGHBOURS = 5;
 
 /** The non-blank lines of `text`, with their 1-based line numbers. */
-export function linesToEmbed(text) {
+function linesToEmbed(text) {
   return text
     .split(/\r?\n/)
     .map((line, index) => ({ line: index + 1, text: line }))
@@ -67,6 +67,7 @@ export function mountEncoderPanel(root, { models, presets }) {
         y: projection.coords[2 * i + 1],
         text,
         label: shortLabel(text, i),
+        short: String(i + 1),
         group: i === selected ? 1 : near.has(i) ? 2 : 0,
       })),
       axisNames: method === 'pca' ? ['PC1', 'PC2'] : ['', ''],
@@ -156,7 +157,11 @@ export function mountEncoderPanel(root, { models, presets }) {
   onLanguageChange(drawCaptions);
   return {
     run: embed,
-    reset: presetMenu.reset,
+    reset: () => {
+      [shown, method] = [null, 'pca'];
+      $('#encoder-projection').value = method;
+      presetMenu.reset();
+    },
     summary: () => $('#encoder-verdict').textContent || null,
     link: () => ({
       ...presetMenu.params(),

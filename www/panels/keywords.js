@@ -68,7 +68,12 @@ export function mountKeywordsPanel(root, { models, presets }) {
   button.addEventListener('click', run);
   return {
     run,
-    reset: presetMenu.reset,
+    reset: () => {
+      ranked = null;
+      diversity.value = diversity.defaultValue;
+      showDiversity();
+      presetMenu.reset();
+    },
     summary: () => (list.children.length ? t('keywords.summary', {
       keybert: [...list.querySelectorAll('li')].map((li) => li.lastChild.textContent.trim()).join(t('keywords.separator')),
       gpt: [...gptOut.children].map((li) => li.textContent).join(t('keywords.separator')) || '—',

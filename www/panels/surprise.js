@@ -7,6 +7,7 @@ import { mountTextPresets } from '../ui/presets.js';
 import { mountLanguageFit } from '../ui/language-fit.js';
 import { lessonParams } from '../url-state.js';
 import { ChipRow, drawCandidates, visibleToken } from '../ui/tokens.js';
+import { clearChart } from '../ui/plots.js';
 
 /** Green for expected tokens, red for surprising ones (log-probability 0 … −8 and below). */
 function surpriseTint(logprob) {
@@ -35,7 +36,7 @@ export function mountSurprisePanel(root, { models, presets }) {
     chips.select(i);
     if (i === 0) {
       caption.textContent = t('surprise.first');
-      bars.replaceChildren();
+      clearChart(bars);
       return;
     }
     const { scored, per, tokens } = shown;
@@ -97,7 +98,10 @@ export function mountSurprisePanel(root, { models, presets }) {
   });
   return {
     run: score,
-    reset: presetMenu.reset,
+    reset: () => {
+      shown = null;
+      presetMenu.reset();
+    },
     summary: () => summary.textContent || null,
     link: presetMenu.params,
   };

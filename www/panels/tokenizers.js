@@ -55,7 +55,10 @@ export function mountTokenizersPanel(root, { models, presets }) {
   onLanguageChange(draw);
   return {
     run,
-    reset: presetMenu.reset,
+    reset: () => {
+      shown = null;
+      presetMenu.reset();
+    },
     summary: () => (shown ? ['bert', 'gpt', 'gpt2'].map((side) => $(`#tokenizers-${side}-caption`).textContent).join(' · ') : null),
     link: presetMenu.params,
   };

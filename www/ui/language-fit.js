@@ -4,6 +4,7 @@
 import { element } from './dom.js';
 import { onLanguageChange, t } from '../i18n/index.js';
 import { DECODER, ENCODER, MULTILINGUAL_DECODER, MULTILINGUAL_ENCODER } from '../models.js';
+import { PRESET_SHOWN } from './presets.js';
 
 /** The English-only models, and the model to offer instead, by kind. */
 const ENGLISH_ONLY = {
@@ -13,8 +14,8 @@ const ENGLISH_ONLY = {
 
 /**
  * Keeps `slot` (an element) saying whether the `kind` ('encoder' or 'decoder') model in use can
- * read the text `read()` returns; checked when any of `inputs` changes, the model changes, the
- * language changes, or `check()` (returned) is called.
+ * read the text `read()` returns; checked when any of `inputs` is edited or is a preset menu
+ * that shows a preset (Reset, a change of language), and when the model or language changes.
  */
 export function mountLanguageFit(slot, { models, kind, read, inputs = [] }) {
   const { model, instead } = ENGLISH_ONLY[kind];
@@ -30,9 +31,11 @@ export function mountLanguageFit(slot, { models, kind, read, inputs = [] }) {
     slot.replaceChildren(element('span', {}, t(`fit.${kind}`, { model, instead })), ' ', use);
     slot.hidden = false;
   };
-  for (const input of inputs) input.addEventListener('input', check);
+  for (const input of inputs) {
+    input.addEventListener('input', check);
+    input.addEventListener(PRESET_SHOWN, check);
+  }
   models.addEventListener(kind, check);
   onLanguageChange(check);
   check();
-  return check;
 }

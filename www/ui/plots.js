@@ -43,10 +43,19 @@ export function redrawCharts() {
   }
 }
 
+/** Marks `element` as drawn, which shows it (style.css hides a chart never drawn or cleared),
+ * so it has its size before ECharts measures it; remembers how to draw it again. */
+function drawing(element, redraw) {
+  element.dataset.drawn = '';
+  redraws.set(element, redraw);
+}
+
 async function chartOf(element) {
   const echarts = await echartsReady;
   let chart = echarts.getInstanceByDom(element);
-  if (!chart) {
+  // A chart hidden (cleared) since it was last drawn has been resized to nothing.
+  if (chart) chart.resize();
+  else {
     chart = echarts.init(element, null, { renderer: 'svg' });
     // A new size re-measures what depends on it (label room, whether heatmap numbers fit).
     new ResizeObserver(() => {
@@ -67,61 +76,82 @@ export function shortLabel(text, index, length = 28) {
 /** The page's font, which chart text uses too (so labels can be measured as drawn). */
 const FONT = 'system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 
+/** Where a label may sit around its point, in the order tried. */
+const LABEL_SIDES = ['right', 'left', 'top', 'bottom'];
+
 /**
- * Where each point's label fits: right of the point, else left of it, else nowhere (null) —
- * tried point by point (the selected one first, then in order) against the boxes already
- * placed and the chart's edges, each box as wide as its text (at most `labelWidth`) in the
- * chart's font. ECharts' own hideOverlap misses some overlaps of truncated labels, so the page
- * decides.
+ * Which text each point's label shows and where: its `label` right of, left of, above or below
+ * the point, else its `short` form (if it has one) the same way, else nothing (null) — tried
+ * point by point (the selected one first, then in order) against the labels already placed,
+ * the other points and the chart's edges, each box as wide as its text (at most `labelWidth`)
+ * in the chart's font. ECharts' own hideOverlap misses some overlaps of truncated labels, so
+ * the page decides. Returns `{side, text}` or null per point.
  */
-function placeLabels(chart, points, { fontSize, labelWidth, gap, selected, width }) {
+function placeLabels(chart, points, { fontSize, labelWidth, gap, selected, width, height }) {
   const measure = document.createElement('canvas').getContext('2d');
   measure.font = `${fontSize}px ${FONT}`;
+  const pixels = points.map((p) => chart.convertToPixel({ seriesIndex: 0 }, [p.x, p.y]));
+  const half = gap - 5;
+  const taken = pixels.map(([x, y]) => ({ left: x - half, right: x + half, top: y - half, bottom: y + half }));
+  const overlaps = (box) => taken.some((b) => b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom);
   const order = [...points.keys()].sort((a, b) => Number(b === selected) - Number(a === selected));
-  const placed = [];
-  const sides = points.map(() => null);
+  const chosen = points.map(() => null);
   for (const i of order) {
-    const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [points[i].x, points[i].y]);
-    const textWidth = Math.min(measure.measureText(points[i].label).width, labelWidth) + 2;
-    const [top, bottom] = [y - fontSize * 0.75, y + fontSize * 0.75];
-    const boxes = { right: { left: x + gap, right: x + gap + textWidth }, left: { left: x - gap - textWidth, right: x - gap } };
-    for (const side of ['right', 'left']) {
-      const box = { ...boxes[side], top, bottom };
-      if (box.left < 0 || box.right > width) continue;
-      if (placed.some((b) => b.left < box.right && box.left < b.right && b.top < box.bottom && box.top < b.bottom)) continue;
-      placed.push(box);
-      sides[i] = side;
-      break;
+    const [x, y] = pixels[i];
+    const own = taken[i];
+    taken[i] = { left: x, right: x, top: y, bottom: y }; // a label may touch its own point
+    for (const text of [points[i].label, points[i].short].filter(Boolean)) {
+      const w = Math.min(measure.measureText(text).width, labelWidth) + 2;
+      const h = fontSize * 1.4;
+      const boxes = {
+        right: { left: x + gap, right: x + gap + w, top: y - h / 2, bottom: y + h / 2 },
+        left: { left: x - gap - w, right: x - gap, top: y - h / 2, bottom: y + h / 2 },
+        top: { left: x - w / 2, right: x + w / 2, top: y - gap - h, bottom: y - gap },
+        bottom: { left: x - w / 2, right: x + w / 2, top: y + gap, bottom: y + gap + h },
+      };
+      const side = LABEL_SIDES.find((name) => {
+        const box = boxes[name];
+        return box.left >= 0 && box.right <= width && box.top >= 0 && box.bottom <= height && !overlaps(box);
+      });
+      if (side) {
+        chosen[i] = { side, text };
+        taken.push(boxes[side]);
+        break;
+      }
     }
+    taken[i] = own;
   }
-  return sides;
+  return chosen;
 }
 
 /**
- * Labelled points; `onSelect(index)` runs when one is clicked, `selected` is ringed.
+ * Labelled points (`{x, y, text, label, short?, group}`: `text` on hover, `label` beside the
+ * point, `short` where the label has no room); `onSelect(index)` runs when one is clicked,
+ * `selected` is ringed.
  * `axisNames` label the x and y axes.
  */
 export async function drawScatter(element, options) {
-  redraws.set(element, () => drawScatter(element, options));
+  drawing(element, () => drawScatter(element, options));
   const { points, axisNames = ['', ''], selected = -1, onSelect, arrows = [] } = options;
   const chart = await chartOf(element);
   chart.off('click');
   const k = textScale();
-  // Labels sit right of their points, at most `labelWidth` wide (cut with an ellipsis, the full
-  // text on hover or tap); the plot leaves that much room on its right, and a label that would
-  // overlap another is left out rather than drawn on top of it.
+  // Labels sit beside their points, at most `labelWidth` wide (cut with an ellipsis, the full
+  // text on hover or tap); the plot leaves that much room on its right. Where a label finds no
+  // free side it shows its point's short form, else nothing (placeLabels).
+  const shownLabels = [];
   const labelWidth = Math.round(Math.min(150 * k, element.clientWidth * 0.3));
   const fontSize = 12 * k;
   const symbolSize = 12 * k;
   element.dataset.labelWidth = String(labelWidth);
-  const data = (sides) => points.map((p, i) => ({
+  const data = (placed) => points.map((p, i) => ({
     value: [p.x, p.y],
     itemStyle: {
       color: PALETTE[(p.group ?? 0) % PALETTE.length],
       borderColor: i === selected ? '#111' : 'transparent',
       borderWidth: 3,
     },
-    label: sides[i] ? { show: true, position: sides[i] } : { show: false },
+    label: placed[i] ? { show: true, position: placed[i].side } : { show: false },
   }));
   chart.setOption(
     {
@@ -143,7 +173,7 @@ export async function drawScatter(element, options) {
             fontFamily: FONT,
             width: labelWidth,
             overflow: 'truncate',
-            formatter: ({ dataIndex }) => points[dataIndex].label,
+            formatter: ({ dataIndex }) => shownLabels[dataIndex] ?? '',
           },
           markLine: {
             silent: true,
@@ -159,9 +189,10 @@ export async function drawScatter(element, options) {
     { notMerge: true },
   );
   // Now that the axes are laid out, the labels that fit are shown.
-  const sides = placeLabels(chart, points, { fontSize, labelWidth, gap: symbolSize / 2 + 5, selected, width: element.clientWidth });
-  chart.setOption({ series: [{ data: data(sides) }] });
-  element.dataset.labels = String(sides.filter(Boolean).length);
+  const placed = placeLabels(chart, points, { fontSize, labelWidth, gap: symbolSize / 2 + 5, selected, width: element.clientWidth, height: element.clientHeight });
+  placed.forEach((place, i) => (shownLabels[i] = place?.text));
+  chart.setOption({ series: [{ data: data(placed) }] });
+  element.dataset.labels = String(placed.filter(Boolean).length);
   if (onSelect) chart.on('click', ({ dataIndex }) => onSelect(dataIndex));
   element.dataset.points = String(points.length);
   describe(element, points.map((p) => p.text).join('; '));
@@ -169,7 +200,7 @@ export async function drawScatter(element, options) {
 
 /** An n × n matrix of values in [-1, 1] with row and column labels. */
 export async function drawHeatmap(element, options) {
-  redraws.set(element, () => drawHeatmap(element, options));
+  drawing(element, () => drawHeatmap(element, options));
   const { labels, texts, matrix } = options;
   const n = labels.length;
   const chart = await chartOf(element);
@@ -223,7 +254,7 @@ export async function drawHeatmap(element, options) {
  * fixes the scale (null: fit the data); `log` uses a logarithmic axis.
  */
 export async function drawBars(element, options) {
-  redraws.set(element, () => drawBars(element, options));
+  drawing(element, () => drawBars(element, options));
   const { labels, values, highlight = -1, max = 1, log = false, format = (v) => v.toFixed(3) } = options;
   const chart = await chartOf(element);
   const k = textScale();
@@ -252,7 +283,7 @@ export async function drawBars(element, options) {
 
 /** A line through (x, y) points with labelled axes. */
 export async function drawLine(element, options) {
-  redraws.set(element, () => drawLine(element, options));
+  drawing(element, () => drawLine(element, options));
   const { xs, ys, xName, yName, format = (v) => v.toFixed(1) } = options;
   const chart = await chartOf(element);
   const k = textScale();
@@ -273,6 +304,15 @@ export async function drawLine(element, options) {
   describe(element, `${xName} → ${yName}: ` + xs.map((x, i) => `${x}: ${format(ys[i])}`).join('; '));
 }
 
+/** Takes the chart out of `element`: nothing drawn, nothing to redraw, hidden until drawn again. */
+export async function clearChart(element) {
+  redraws.delete(element);
+  delete element.dataset.drawn;
+  element.removeAttribute('aria-label');
+  const echarts = await echartsReady;
+  echarts.getInstanceByDom(element)?.clear();
+}
+
 /** Saves `blob` as a file named `name`. */
 function download(blob, name) {
   const url = URL.createObjectURL(blob);
@@ -282,7 +322,7 @@ function download(blob, name) {
 }
 
 /** The chart drawn in `element` as an SVG document (null before anything is drawn). */
-export async function chartSvg(element) {
+async function chartSvg(element) {
   const echarts = await echartsReady;
   return echarts.getInstanceByDom(element)?.renderToSVGString() ?? null;
 }
@@ -311,7 +351,7 @@ export async function exportChart(element, name, type) {
 }
 
 /** A table's cells as CSV (RFC 4180 quoting), header row first. */
-export function tableCsv(table) {
+function tableCsv(table) {
   const quote = (text) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
   return [...table.rows].map((row) => [...row.cells].map((cell) => quote(cell.textContent.trim())).join(',')).join('\r\n');
 }

@@ -6,9 +6,12 @@ import { language, onLanguageChange } from '../i18n/index.js';
 import { mountPicker } from './picker.js';
 import { rejectParam } from '../url-state.js';
 
+/** The event a preset menu fires on itself after it has filled the panel's inputs. */
+export const PRESET_SHOWN = 'preset-shown';
+
 /** The preset a lesson shows first in `lang`: one whose `default` names it, else the first
  * whose `lang` is it, else the first. */
-export function presetFor(presets, lang) {
+function presetFor(presets, lang) {
   return presets.find((p) => p.default?.includes(lang)) ?? presets.find((p) => p.lang === lang) ?? presets[0];
 }
 
@@ -17,7 +20,7 @@ export function presetFor(presets, lang) {
  * panel's inputs; an `input` or `change` event on any of `inputs` is an edit. The preset shown
  * first is the link's `linked` id (a `?preset=` the panel read), else the language's one, unless
  * `restored` (the link gave the inputs themselves). `onChange(preset | null)` is called after
- * every apply and edit. Returns `{ current(), reset() }`: the preset on screen (null once
+ * every apply and edit; `select` then fires PRESET_SHOWN too. Returns `{ current(), reset() }`: the preset on screen (null once
  * edited), and going back to the language's preset.
  */
 export function mountPresets(select, presets, { apply, inputs = [], linked = null, restored = false, onChange = () => {} }) {
@@ -27,6 +30,8 @@ export function mountPresets(select, presets, { apply, inputs = [], linked = nul
     current = preset;
     select.value = preset.id;
     onChange(preset);
+    // Inputs filled by code fire no `input` event: whoever reads them (language-fit.js) hears this.
+    select.dispatchEvent(new Event(PRESET_SHOWN));
   };
   mountPicker(select, presets, show, { placeholder: 'preset.choose' });
   const edited = () => {

@@ -8,7 +8,7 @@ export function visibleToken(piece) {
 }
 
 /** A chip for one token; `tint` is a CSS colour, `caption` small text under it (an id). */
-export function tokenChip(piece, { tint, title, onClick, caption }) {
+function tokenChip(piece, { tint, title, onClick, caption }) {
   const chip = element('button', { type: 'button', className: 'chip', title }, visibleToken(piece));
   if (caption !== undefined) chip.append(element('small', { className: 'chip-caption' }, caption));
   if (tint) chip.style.background = tint;
@@ -17,7 +17,7 @@ export function tokenChip(piece, { tint, title, onClick, caption }) {
 }
 
 /** The bytes of a byte-fallback piece (`<0xE4>`, or several in one piece), or null. */
-export function pieceBytes(piece) {
+function pieceBytes(piece) {
   if (!/^(<0x[0-9A-Fa-f]{2}>)+$/.test(piece)) return null;
   return piece.match(/[0-9A-Fa-f]{2}(?=>)/g).map((hex) => parseInt(hex, 16));
 }

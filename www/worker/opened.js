@@ -6,7 +6,7 @@
 
 /** The largest file we try: the wasm module's memory is at most 4 GiB, and it holds the file
  * while the weights are converted. */
-export const MAX_OPENED_BYTES = 1.5 * 2 ** 30;
+const MAX_OPENED_BYTES = 1.5 * 2 ** 30;
 
 const megabytes = (n) => `${(n / 1e6).toFixed(0)} MB`;
 

@@ -23,7 +23,7 @@ const HELPER_START_MS = 20000;
 export const PRECISIONS = ['f32', 'int16'];
 
 /** Threads to use by default: the machine's cores, at most 4 (products this small gain little more). */
-export function defaultThreads() {
+function defaultThreads() {
   return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 }
 

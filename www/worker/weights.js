@@ -8,7 +8,7 @@ const CACHE_NAME = 'bert-vs-gpt-weights-v1';
 export const HUGGING_FACE = 'huggingface';
 
 /** A failure with one model file; the message names the file and says what to do. */
-export class WeightsError extends Error {
+class WeightsError extends Error {
   constructor(file, message) {
     super(message);
     this.name = 'WeightsError';
