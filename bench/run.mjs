@@ -9,6 +9,7 @@
 //   node bench/run.mjs [--reps 3] [--threads 1,2 (default)] [--anchors path/to/anchors.json]
 //                      [--gemma-anchors DIR] [--no-limit] [--no-gemma] [--only-gemma] [--only-limit]
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +214,28 @@ async function memoryAtTheLimit(browser, url) {
   return out;
 }
 
+/** How fast this host reads memory and runs the one-token products, in the page on one thread
+ * (the hook's machineCheck): what every figure below is to be read against. */
+async function machineCheck(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}?threads=1`);
+  const check = await page.evaluate(() => window.bertVsGpt.ready.then(() => window.bertVsGpt.machineCheck()));
+  await context.close();
+  return check;
+}
+
+/** The host, named with every table: its CPU as the OS reports it, its cores, and the check. */
+function hostLines(check) {
+  const cpus = os.cpus();
+  const lines = [`Host: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores (${os.platform()} ${os.arch()}), Chromium headless. Figures from another host are not comparable.`];
+  if (check) {
+    const product = (pass) => `${pass.gbPerSecond.toFixed(1)} GB/s (${(pass.productsPerSecond / 1e9).toFixed(1)} G multiply-adds/s, ${Math.round((100 * pass.gbPerSecond) / check.read.gbPerSecond)}% of the read)`;
+    lines.push(`In the page, one thread, ${Math.round(check.read.bytes / 1e6)} MB: streaming read ${check.read.gbPerSecond.toFixed(1)} GB/s; one token's product with a 4-bit matrix ${product(check.q4)}, with an 8-bit matrix ${product(check.q8)}.`);
+  }
+  return lines.join('\n');
+}
+
 /** The memory budget the page is held to: all four models and a full context. */
 const MEMORY_BUDGET_MB = 1536;
 
@@ -290,7 +313,10 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? 
 const results = [];
 const gemmaResults = [];
 let limit = null;
+let check = null;
 try {
+  console.error('machine check: streaming read and one-token products, one thread ...');
+  check = await machineCheck(browser, server.url);
   for (const threads of ONLY_GEMMA || ONLY_LIMIT ? [] : THREADS) {
     for (let rep = 0; rep < REPS; rep += 1) {
       const result = await repetition(browser, server.url, threads);
@@ -314,8 +340,8 @@ try {
   await server.close();
 }
 const sizes = wasmSizes();
-const report = (results.length ? table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '') : '') + (gemmaResults.length ? gemmaTable(gemmaResults) : '') + (ONLY_LIMIT ? limitLines(limit) : '');
+const report = hostLines(check) + '\n\n' + (results.length ? table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '') : '') + (gemmaResults.length ? gemmaTable(gemmaResults) : '') + (ONLY_LIMIT ? limitLines(limit) : '');
 console.log(report);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, wasm: sizes, results, gemma: gemmaResults, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));
+writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), host: { cpu: os.cpus()[0]?.model.trim(), cores: os.cpus().length }, machineCheck: check, reps: REPS, wasm: sizes, results, gemma: gemmaResults, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));
 writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.md'), report + '\n');

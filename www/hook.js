@@ -169,6 +169,18 @@ export function installHook({ ready, models, offlineReady }) {
       return models.client.call('stats');
     },
 
+    /**
+     * How fast this machine reads memory and runs the decoder's one-token products, on one
+     * thread: `{read, q4, q8}`, each `{bytes, ms, gbPerSecond, productsPerSecond}` (the best of
+     * `passes` passes over about `megabytes`; the tab keeps that much more wasm memory after).
+     */
+    async machineCheck({ megabytes = 100, passes = 3 } = {}) {
+      check(Number.isInteger(megabytes) && megabytes >= 1 && megabytes <= 512, 'machineCheck({megabytes}): megabytes must be an integer from 1 to 512');
+      check(Number.isInteger(passes) && passes >= 1 && passes <= 20, 'machineCheck({passes}): passes must be an integer from 1 to 20');
+      await ready;
+      return models.client.call('machineCheck', { megabytes, passes });
+    },
+
     /** Token counts against both limits, and ms per generated token after each context length. */
     async contextCost(text, { contextLengths = [64, 256, 1024], tokensPerMeasure = 8, signal, encoder = models.encoder, model = models.decoder } = {}) {
       check(typeof text === 'string', 'contextCost(text): text must be a string');

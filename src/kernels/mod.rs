@@ -7,7 +7,8 @@
 //! layout and register tile), [`quantize`] (rounding activations to 8 bits), [`float_steps`],
 //! [`tensor_values`] and [`parallel`] (splitting a product over threads); beside them
 //! [`attention`] (an encoder's) and [`cached_attention`] (a decoded token's), [`gelu`],
-//! [`rms_norm`] and [`rotary`].
+//! [`rms_norm`] and [`rotary`]; and [`machine_check`], how fast this machine reads memory and
+//! runs the one-token products.
 //!
 //! Uses: `error` only. Knows no network, tokenizer or file format beyond a matrix's bytes.
 
@@ -19,6 +20,7 @@ pub mod float_steps;
 pub mod gelu;
 pub mod ggml_linear;
 pub mod int16_linear;
+pub mod machine_check;
 pub mod panel;
 pub mod parallel;
 pub mod q4_blocks;

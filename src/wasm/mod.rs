@@ -1,12 +1,14 @@
 //! The only code that knows about JavaScript: it converts types and nothing else. Models stay
-//! behind opaque handles, one file per handle's side — [`encoder`], [`decoder`], [`lessons`] —
+//! behind opaque handles, one file per handle's side — [`encoder`], [`decoder`], [`lessons`],
+//! [`machine_check`] —
 //! vectors cross as one flat typed array, and a decoder's file streams into wasm memory through
 //! [`file_bytes`]. This file holds the module's life (start,
 //! panics, threads, memory) and the conversions the handles share. As ratchet keeps its web
 //! binding apart from its models
 //! (<https://github.com/huggingface/ratchet/tree/master/crates/ratchet-web>).
 //!
-//! Uses: `error`, `kernels::parallel`, `models`, `encoder`, `decoder`, `lessons`.
+//! Uses: `error`, `kernels::parallel`, `kernels::machine_check`, `models`, `encoder`, `decoder`,
+//! `lessons`.
 
 use js_sys::{Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -17,6 +19,7 @@ mod decoder;
 mod encoder;
 mod file_bytes;
 mod lessons;
+mod machine_check;
 
 pub use file_bytes::FileBytes;
 

@@ -410,6 +410,31 @@ const verbs = {
     return null;
   },
 
+  /**
+   * How fast this machine reads memory and runs the one-token products, on the worker's own
+   * thread: for each kind ('read', 'q4', 'q8') the best of `passes` timed passes over about
+   * `megabytes` (after one untimed pass, so the optimising tier has compiled the loop).
+   */
+  machineCheck({ kinds = ['read', 'q4', 'q8'], megabytes = 100, passes = 3 }) {
+    const out = {};
+    for (const kind of kinds) {
+      const check = new wasm.MachineCheck(kind, megabytes);
+      try {
+        check.run();
+        let best = Infinity;
+        for (let i = 0; i < passes; i++) {
+          const started = performance.now();
+          check.run();
+          best = Math.min(best, performance.now() - started);
+        }
+        out[kind] = { bytes: check.bytes, ms: best, gbPerSecond: check.bytes / best / 1e6, productsPerSecond: (check.products / best) * 1000 };
+      } finally {
+        check.free();
+      }
+    }
+    return out;
+  },
+
   similarity({ vectors, dim }) {
     return wasm.similarityMatrix(vectors, dim);
   },

@@ -1,0 +1,175 @@
+//! How fast this machine reads memory, and how fast it runs the one-token products over as many
+//! bytes: a decoded token reads every weight once, so its speed is bounded by how fast the weights
+//! stream from memory, and a kernel that falls well short of that bound is spending its time in
+//! instructions, not in memory. `make bench` measures both in the page beside every table, so a
+//! decode rate can be read against the host it came from (docs/performance.md).
+//!
+//! One pass of each kind, over a matrix of pseudo-random weights as wide as SmolLM2 (576 columns)
+//! and about as large as its weights: `Read` sums the bytes (a plain streaming read), `Q4` and
+//! `Q8` are one token's product with the 4-bit and 8-bit matrices, on the calling thread.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::kernels::block_linear::{BlockLinear, Blocks};
+use crate::kernels::q4_blocks::{Block4, Q4_1};
+use crate::kernels::q8_blocks::{Q8InFile, RAW_BLOCK};
+use crate::kernels::quantize::{quantize_block, Block8, BLOCK};
+
+/// Columns of the matrices: SmolLM2's width.
+const COLS: usize = 576;
+
+/// What one pass does.
+pub enum Pass {
+    Read(Vec<u64>),
+    Q4(BlockLinear<Blocks<Block4>>),
+    Q8(BlockLinear<Q8InFile>),
+}
+
+/// One kind of pass over about `megabytes` of memory, and the activations a product takes.
+pub struct MachineCheck {
+    pass: Pass,
+    x: Vec<Block8>,
+    out: Vec<f32>,
+}
+
+/// Pseudo-random bytes (xorshift), the same on every machine.
+fn random_bytes(len: usize) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// `rows` rows `COLS` wide of random quants in blocks of `block_bytes`, whose first
+/// `scale_bytes` (f16 scales) are set to 1/64 so that every value is finite.
+fn raw_matrix(rows: usize, block_bytes: usize, scale_bytes: usize) -> Vec<u8> {
+    let mut raw = random_bytes(rows * COLS / BLOCK * block_bytes);
+    for block in raw.chunks_exact_mut(block_bytes) {
+        for scale in block[..scale_bytes].chunks_exact_mut(2) {
+            scale.copy_from_slice(&0x2400u16.to_le_bytes());
+        }
+    }
+    raw
+}
+
+/// Rows of `COLS` columns that fit in `megabytes` at `row_bytes` a row.
+fn rows_in(megabytes: usize, row_bytes: usize) -> usize {
+    ((megabytes << 20) / row_bytes).max(1)
+}
+
+impl MachineCheck {
+    /// `kind` is "read", "q4" or "q8"; `megabytes` at least 1.
+    pub fn new(kind: &str, megabytes: usize) -> Result<Self> {
+        let megabytes = megabytes.max(1);
+        let pass = match kind {
+            "read" => Pass::Read(vec![0x0101_0101_0101_0101; (megabytes << 20) / 8]),
+            "q4" => {
+                // Converted blocks take 24 bytes for every 20 of a Q4_1 file.
+                let rows = rows_in(megabytes, COLS / BLOCK * std::mem::size_of::<Block4>());
+                let raw = raw_matrix(rows, Q4_1.bytes, 4);
+                Pass::Q4(BlockLinear::from_bytes(&raw, rows, COLS, &Q4_1)?)
+            }
+            "q8" => {
+                let rows = rows_in(megabytes, Q8InFile::byte_len(1, COLS));
+                let raw = raw_matrix(rows, RAW_BLOCK, 2);
+                Pass::Q8(BlockLinear(Q8InFile::new(Arc::new(raw), 0, rows, COLS)?))
+            }
+            other => {
+                return Err(Error::BadArgument {
+                    what: "a machine check's kind",
+                    expected: "\"read\", \"q4\" or \"q8\"",
+                    got: format!("{other:?}"),
+                })
+            }
+        };
+        let values: Vec<f32> = (0..COLS)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
+            .collect();
+        let rows = match &pass {
+            Pass::Read(_) => 0,
+            Pass::Q4(m) => m.rows(),
+            Pass::Q8(m) => m.rows(),
+        };
+        Ok(Self {
+            pass,
+            x: values.chunks_exact(BLOCK).map(quantize_block).collect(),
+            out: vec![0.0; rows],
+        })
+    }
+
+    /// Bytes one pass reads (the weights, for a product).
+    pub fn bytes(&self) -> usize {
+        match &self.pass {
+            Pass::Read(words) => words.len() * 8,
+            Pass::Q4(m) => m.rows() * COLS / BLOCK * std::mem::size_of::<Block4>(),
+            Pass::Q8(m) => Q8InFile::byte_len(m.rows(), COLS),
+        }
+    }
+
+    /// Multiply-adds in one pass (none for a read).
+    pub fn products(&self) -> usize {
+        self.out.len() * COLS
+    }
+
+    /// One pass; returns a sum of what it computed, so that nothing is left out as unused.
+    pub fn run(&mut self) -> f64 {
+        match &self.pass {
+            Pass::Read(words) => {
+                let sum = words.iter().fold(0u64, |sum, &w| sum.wrapping_add(w));
+                sum as f64
+            }
+            Pass::Q4(m) => {
+                m.token_rows(&self.x, 0..m.rows(), &mut self.out);
+                self.out.iter().map(|&v| f64::from(v)).sum()
+            }
+            Pass::Q8(m) => {
+                m.token_rows(&self.x, 0..m.rows(), &mut self.out);
+                self.out.iter().map(|&v| f64::from(v)).sum()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::block_linear::BlockRows;
+
+    #[test]
+    fn each_pass_reads_what_it_says_and_computes_finite_products() {
+        let mut read = MachineCheck::new("read", 1).unwrap();
+        assert_eq!(read.bytes(), 1 << 20);
+        assert_eq!(
+            read.run(),
+            (1u64 << 17).wrapping_mul(0x0101_0101_0101_0101) as f64
+        );
+        for kind in ["q4", "q8"] {
+            let mut check = MachineCheck::new(kind, 2).unwrap();
+            assert!(
+                check.bytes() > 1 << 20 && check.bytes() <= 2 << 20,
+                "{kind}: {}",
+                check.bytes()
+            );
+            assert!(check.run().is_finite());
+            assert_eq!(check.products(), check.out.len() * COLS);
+        }
+        assert!(MachineCheck::new("q5", 1).is_err());
+    }
+
+    /// The product is the one the model uses: row 0 equals its dot product with the activations.
+    #[test]
+    fn a_pass_is_the_matrix_product() {
+        let mut check = MachineCheck::new("q4", 1).unwrap();
+        check.run();
+        let Pass::Q4(m) = &check.pass else {
+            unreachable!()
+        };
+        assert_eq!(check.out[7], m.0.dot(7, &check.x));
+    }
+}
