@@ -1,7 +1,8 @@
 // The threaded builds end to end, on the real models in headless Chromium: a cross-origin
 // isolated page runs the models on two threads with the same results as on one, the relaxed-SIMD
-// build where the browser has it; the other builds agree with it; a page without the isolation
-// headers runs the plain build on one thread and says why.
+// build where the browser has it; the other builds agree with it (the tokens, the embeddings, and
+// the sums of the machine check's one-token products); a page without the isolation headers runs
+// the plain build on one thread and says why.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { cosine, openPage, startSession } from './harness.mjs';
@@ -58,6 +59,15 @@ function assertSameResults(other, reference, what, { sameBuild = false } = {}) {
   assert.deepEqual(other.generated, reference.generated, what);
 }
 
+/** The 4-bit and 8-bit products of the machine check add up as in the relaxed build: relaxed
+ * SIMD's byte dot product and the 16-bit one make the same integer sums. */
+function assertSameSums(check, build) {
+  for (const kind of ['q4', 'q8']) {
+    const [sum, relaxed] = [check[kind].sum, relaxedCheck[kind].sum];
+    assert.ok(Math.abs(sum - relaxed) <= 1e-5 * Math.abs(relaxed), `${build}: ${kind} sums ${sum} against ${relaxed}`);
+  }
+}
+
 before(async () => {
   isolated = await startSession();
   plain = await startSession({ isolated: false });
@@ -67,9 +77,21 @@ after(async () => {
   await plain?.close();
 });
 
+/** The machine check over 4 MB: timings, and the products' sums to compare across builds. */
+const machineCheck = (page) => page.evaluate(() => window.bertVsGpt.machineCheck({ megabytes: 4, passes: 2 }));
+let relaxedCheck;
+
 test('two threads give the same embeddings and tokens as one', LONG, async () => {
   const { page: two } = await openPage(isolated, '?threads=2');
   relaxedTwo = await runAll(two);
+  relaxedCheck = await machineCheck(two);
+  assert.equal(relaxedCheck.read.bytes, 4 << 20);
+  for (const kind of ['q4', 'q8']) {
+    const pass = relaxedCheck[kind];
+    assert.ok(pass.bytes > 3.9e6 && pass.bytes <= 4 << 20 && pass.gbPerSecond > 0 && pass.productsPerSecond > 0, JSON.stringify(pass));
+    assert.ok(Number.isFinite(pass.sum) && pass.sum !== 0, JSON.stringify(pass));
+  }
+  await assert.rejects(two.evaluate(() => window.bertVsGpt.machineCheck({ megabytes: 0 })), /megabytes must be an integer from 1 to 512/);
   assert.equal(relaxedTwo.stats.crossOriginIsolated, true);
   assert.equal(relaxedTwo.stats.threads, 2);
   assert.equal(relaxedTwo.stats.build, 'relaxed'); // Chromium has relaxed SIMD
@@ -87,6 +109,7 @@ test('the threaded build without relaxed SIMD gives the same results', LONG, asy
   assert.equal(result.stats.build, 'threads');
   assert.equal(result.stats.threads, 2);
   assertSameResults(result, relaxedTwo, 'pkg/threads');
+  assertSameSums(await machineCheck(page), 'pkg/threads');
 });
 
 test('without cross-origin isolation the page runs on one thread and says why', LONG, async () => {
@@ -98,5 +121,6 @@ test('without cross-origin isolation the page runs on one thread and says why', 
   assert.equal(result.stats.threadsShortBecause, 'not-isolated');
   assert.equal(result.stats.build, 'plain');
   assertSameResults(result, relaxedTwo, 'the plain build');
+  assertSameSums(await machineCheck(page), 'the plain build');
   assert.deepEqual(consoleErrors, []);
 });

@@ -171,7 +171,7 @@ export function installHook({ ready, models, offlineReady }) {
 
     /**
      * How fast this machine reads memory and runs the decoder's one-token products, on one
-     * thread: `{read, q4, q8}`, each `{bytes, ms, gbPerSecond, productsPerSecond}` (the best of
+     * thread: `{read, q4, q8}`, each `{bytes, ms, gbPerSecond, productsPerSecond, sum}` (the best of
      * `passes` passes over about `megabytes`; the tab keeps that much more wasm memory after).
      */
     async machineCheck({ megabytes = 100, passes = 3 } = {}) {

@@ -282,34 +282,26 @@ pub fn half_sums(w: &[i8; BLOCK], x: &Block8) -> [i32; 2] {
     [sum(0), sum(1)]
 }
 
-/// The same with wasm simd128, as two i32x4 partial sums. Read as 16-bit lanes, 16 weights hold
-/// value 2i in lane i's low byte and 2i + 1 in its high byte: each is sign-extended in place by
-/// shifts — no byte shuffles, which on x86 all queue for one port — and meets the activations
-/// already widened in that order (`Block8::wide`) in `i32x4.dot_i16x8_s`.
+/// The same with wasm simd128, as two i32x4 partial sums: both sides widened 8 at a time,
+/// `i32x4.dot_i16x8_s`. (Sign-extending the weights in their 16-bit lanes by shifts instead, as
+/// the 4-bit kernel does with its nibbles, measured 8–13% slower on a Zen 3 host:
+/// docs/performance.md.)
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub fn half_sums(w: &[i8; BLOCK], x: &Block8) -> [core::arch::wasm32::v128; 2] {
     use core::arch::wasm32::*;
-    let (w, y) = (w.as_ptr() as *const v128, x.wide.as_ptr() as *const v128);
-    // SAFETY: half h reads bytes 16h..16h+16 of the 32 weights and quarters 2h, 2h+1 of the 64
-    // bytes of `wide`; the loads allow unaligned addresses.
-    let half = |h: usize| unsafe {
-        let values = v128_load(w.add(h));
-        i32x4_add(
-            i32x4_dot_i16x8(i16x8_shr(i16x8_shl(values, 8), 8), v128_load(y.add(2 * h))),
-            i32x4_dot_i16x8(i16x8_shr(values, 8), v128_load(y.add(2 * h + 1))),
+    let (w, x) = (w.as_ptr(), x.qs.as_ptr());
+    // SAFETY: quarters 0–3 read 8 bytes each of two 32-byte arrays; the loads allow unaligned
+    // addresses.
+    let quarter = |i: usize| unsafe {
+        i32x4_dot_i16x8(
+            i16x8_load_extend_i8x8(w.add(8 * i)),
+            i16x8_load_extend_i8x8(x.add(8 * i)),
         )
     };
-    [half(0), half(1)]
-}
-
-/// `sum · a · b`, lane by lane, each scale loaded as a splat: a load, where a scalar product
-/// `a · b` then a splat would take a shuffle (see `half_sums`).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub fn scaled(sum: core::arch::wasm32::v128, a: &f32, b: &f32) -> core::arch::wasm32::v128 {
-    use core::arch::wasm32::*;
-    // SAFETY: each load reads the 4 bytes of an f32.
-    let splat = |v: &f32| unsafe { v128_load32_splat(v as *const f32 as *const u32) };
-    f32x4_mul(f32x4_mul(sum, splat(a)), splat(b))
+    [
+        i32x4_add(quarter(0), quarter(1)),
+        i32x4_add(quarter(2), quarter(3)),
+    ]
 }
 
 /// Sums of the four lanes of a wasm i32x4-to-f32 accumulator.

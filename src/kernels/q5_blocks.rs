@@ -5,9 +5,9 @@
 //! (llama.cpp's `ggml_vec_dot_q5_1_q8_1_generic` arithmetic,
 //! <https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cpu/quants.c>).
 
-use crate::kernels::block_linear::{f16_at, half_sums, k_scale_min, GgmlFormat, WeightBlock};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use crate::kernels::block_linear::{lanes_sum, scaled};
+use crate::kernels::block_linear::lanes_sum;
+use crate::kernels::block_linear::{f16_at, half_sums, k_scale_min, GgmlFormat, WeightBlock};
 use crate::kernels::quantize::{Block8, BLOCK};
 
 /// Value j is `d · qs[j] + m`.
@@ -174,7 +174,7 @@ impl WeightBlock for Block5 {
         for (w, x) in row.iter().zip(x) {
             let [a, b] = half_sums(&w.qs, x);
             let sum = f32x4_convert_i32x4(i32x4_add(a, b));
-            acc = f32x4_add(acc, scaled(sum, &w.d, &x.d));
+            acc = f32x4_add(acc, f32x4_mul(sum, f32x4_splat(w.d * x.d)));
             offsets += w.m * x.s;
         }
         lanes_sum(acc) + offsets

@@ -3,9 +3,9 @@
 //! (llama.cpp's `dequantize_row_q6_K` layout and `ggml_vec_dot_q6_K_q8_K_generic` arithmetic,
 //! <https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml-cpu/quants.c>).
 
-use crate::kernels::block_linear::{f16_at, half_sums, GgmlFormat, WeightBlock};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use crate::kernels::block_linear::{lanes_sum, scaled};
+use crate::kernels::block_linear::lanes_sum;
+use crate::kernels::block_linear::{f16_at, half_sums, GgmlFormat, WeightBlock};
 use crate::kernels::quantize::{Block8, BLOCK};
 
 /// Values 0–15 are `d[0] · qs[j]`, values 16–31 `d[1] · qs[j]`.
@@ -61,8 +61,14 @@ impl WeightBlock for Block6 {
         let mut acc = f32x4_splat(0.0);
         for (w, x) in row.iter().zip(x) {
             let [a, b] = half_sums(&w.qs, x);
-            acc = f32x4_add(acc, scaled(f32x4_convert_i32x4(a), &w.d[0], &x.d));
-            acc = f32x4_add(acc, scaled(f32x4_convert_i32x4(b), &w.d[1], &x.d));
+            acc = f32x4_add(
+                acc,
+                f32x4_mul(f32x4_convert_i32x4(a), f32x4_splat(w.d[0] * x.d)),
+            );
+            acc = f32x4_add(
+                acc,
+                f32x4_mul(f32x4_convert_i32x4(b), f32x4_splat(w.d[1] * x.d)),
+            );
         }
         lanes_sum(acc)
     }

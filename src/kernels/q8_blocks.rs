@@ -9,9 +9,9 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::kernels::block_linear::{f16_at, half_sums, BlockRows};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use crate::kernels::block_linear::{lanes_sum, scaled};
+use crate::kernels::block_linear::lanes_sum;
+use crate::kernels::block_linear::{f16_at, half_sums, BlockRows};
 use crate::kernels::parallel::{self, PartsWrite};
 use crate::kernels::quantize::{Block8, BLOCK};
 
@@ -115,10 +115,10 @@ impl BlockRows for Q8InFile {
         use core::arch::wasm32::*;
         let (raw, scales) = self.row(r);
         let mut acc = f32x4_splat(0.0);
-        for ((raw, d), x) in raw.chunks_exact(RAW_BLOCK).zip(scales).zip(x) {
+        for ((raw, &d), x) in raw.chunks_exact(RAW_BLOCK).zip(scales).zip(x) {
             let [a, b] = half_sums(quants(raw), x);
             let sum = f32x4_convert_i32x4(i32x4_add(a, b));
-            acc = f32x4_add(acc, scaled(sum, d, &x.d));
+            acc = f32x4_add(acc, f32x4_mul(sum, f32x4_splat(d * x.d)));
         }
         lanes_sum(acc)
     }

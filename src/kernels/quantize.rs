@@ -14,9 +14,9 @@ pub const BLOCK: usize = 32;
 /// carries a 4-bit weight block's offset through the dot product (llama.cpp's Q8_1).
 ///
 /// `wide` holds the same 32 values widened to 16 bits, in the order of [`WIDE_ORDER`]: the
-/// order in which 16-bit lanes meet packed 8-bit and 4-bit weights when each byte is taken out
-/// of its lane by shifts and masks instead of byte shuffles. A token's activations meet every
-/// row of a matrix, so they are widened and reordered once here rather than once per row.
+/// order in which 16-bit lanes meet packed 4-bit weights when each nibble is taken out of its
+/// lane by shifts and masks instead of byte shuffles (`q4_blocks`). A token's activations meet
+/// every row of a matrix, so they are widened and reordered once here rather than once per row.
 #[derive(Clone, Copy)]
 pub struct Block8 {
     pub d: f32,
@@ -26,8 +26,9 @@ pub struct Block8 {
 }
 
 /// Which value of the block each entry of `Block8::wide` holds: for each half (values 0–15 and
-/// 16–31), its even-numbered values, then its odd-numbered ones. Read as 16-bit lanes, 16 bytes
-/// of weights hold value 2i in lane i's low byte and value 2i + 1 in its high byte.
+/// 16–31), its even-numbered values, then its odd-numbered ones. Read as 16-bit lanes, the 16
+/// bytes of a 4-bit block hold values 2i and 2i + 16 in lane i's low byte, 2i + 1 and 2i + 17 in
+/// its high byte.
 pub const WIDE_ORDER: [usize; BLOCK] = {
     let mut order = [0; BLOCK];
     let mut k = 0;
