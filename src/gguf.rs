@@ -117,9 +117,18 @@ impl<'a> GgufTensors<'a> {
         Ok(info)
     }
 
-    /// Tensor `name`, which must have shape `dims`.
+    /// Tensor `name`, which must have shape `dims` and hold whole blocks of its type. (candle
+    /// reads a tensor of no bytes — no values, or fewer than one block — into an empty `Vec<u8>`
+    /// and views it as blocks through its dangling, unaligned pointer: undefined behaviour, which
+    /// a debug build aborts on. A damaged file can ask for that.)
     pub fn tensor(&self, name: &str, dims: &[usize]) -> Result<QTensor> {
-        self.info(name, dims)?;
+        let info = self.info(name, dims)?;
+        let (values, block) = (info.shape.elem_count(), info.ggml_dtype.block_size());
+        if values == 0 || !values.is_multiple_of(block) {
+            return Err(self.bad(format!(
+                "tensor {name} holds {values} values, not a positive multiple of its {block}-value blocks"
+            )));
+        }
         self.content
             .tensor(&mut Cursor::new(self.bytes), name, &Device::Cpu)
             .map_err(|e| self.bad(format!("tensor {name}: {e}")))
@@ -159,5 +168,36 @@ fn integer(value: &Value) -> Option<i64> {
         Value::U64(v) => i64::try_from(*v).ok(),
         Value::I64(v) => Some(*v),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::{gguf_file, GgmlDType};
+    use candle_core::Tensor;
+
+    /// A tensor of no values is refused with its name, before candle would view its empty bytes.
+    #[test]
+    fn a_tensor_without_values_is_refused() {
+        let empty = QTensor::quantize(
+            &Tensor::zeros((0,), candle_core::DType::F32, &Device::Cpu).unwrap(),
+            GgmlDType::F32,
+        )
+        .unwrap();
+        let mut bytes = Cursor::new(Vec::new());
+        gguf_file::write(&mut bytes, &[], &[("empty.weight", &empty)]).unwrap();
+        let bytes = bytes.into_inner();
+        let content = Content::read(&mut Cursor::new(&bytes)).unwrap();
+        let file = GgufTensors {
+            content: &content,
+            bytes: &bytes,
+            what: "test model",
+        };
+        let error = file.tensor("empty.weight", &[0]).unwrap_err().to_string();
+        assert!(
+            error.contains("tensor empty.weight holds 0 values"),
+            "{error}"
+        );
     }
 }
