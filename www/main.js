@@ -291,18 +291,17 @@ const mounted = (async () => {
       }
     },
   });
-  const mounts = {
-    encoder: () => mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder }),
-    decoder: () => mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder }),
-    surprise: () => mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise }),
-    analogy: () => mountAnalogyPanel(document.querySelector('#analogy'), { models, presets: presets.analogy }),
-    keywords: () => mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords }),
-    compare: () => mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare }),
-    roi: () => mountRoiPanel(document.querySelector('#roi'), { models }),
-    context: () => mountContextPanel(document.querySelector('#context'), { models, presets: presets.context }),
-    tokenizers: () => mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers }),
-  };
-  for (const lesson of Object.keys(mounts)) panels[lesson] = mounts[lesson]();
+  Object.assign(panels, {
+    encoder: mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder }),
+    decoder: mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder }),
+    surprise: mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise }),
+    analogy: mountAnalogyPanel(document.querySelector('#analogy'), { models, presets: presets.analogy }),
+    keywords: mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords }),
+    compare: mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare }),
+    roi: mountRoiPanel(document.querySelector('#roi'), { models }),
+    context: mountContextPanel(document.querySelector('#context'), { models, presets: presets.context }),
+    tokenizers: mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers }),
+  });
   linkCurrent();
   if (currentLesson === 'summary') showSummary();
 })();

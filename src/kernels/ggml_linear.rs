@@ -178,7 +178,7 @@ impl GgmlLinear {
     }
 
     /// Rows `rows` of one token's product with a block matrix (a dense one is computed apart).
-    fn token_rows(&self, x: &[Block8], rows: Range<usize>, out: &mut [f32]) {
+    pub fn token_rows(&self, x: &[Block8], rows: Range<usize>, out: &mut [f32]) {
         match self {
             Self::Q4(m) => m.token_rows(x, rows, out),
             Self::Q5(m) => m.token_rows(x, rows, out),

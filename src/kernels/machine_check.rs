@@ -11,7 +11,8 @@
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::kernels::block_linear::{BlockLinear, Blocks};
+use crate::kernels::block_linear::BlockLinear;
+use crate::kernels::ggml_linear::GgmlLinear;
 use crate::kernels::q4_blocks::{Block4, Q4_1};
 use crate::kernels::q8_blocks::{Q8InFile, RAW_BLOCK};
 use crate::kernels::quantize::{quantize_block, Block8, BLOCK};
@@ -19,16 +20,16 @@ use crate::kernels::quantize::{quantize_block, Block8, BLOCK};
 /// Columns of the matrices: SmolLM2's width.
 const COLS: usize = 576;
 
-/// What one pass does.
-pub enum Pass {
+/// What one pass does: sum the words, or one token's product with the matrix.
+enum Pass {
     Read(Vec<u64>),
-    Q4(BlockLinear<Blocks<Block4>>),
-    Q8(BlockLinear<Q8InFile>),
+    Product(GgmlLinear),
 }
 
-/// One kind of pass over about `megabytes` of memory, and the activations a product takes.
+/// One kind of pass over `bytes` of memory, and the activations a product takes.
 pub struct MachineCheck {
     pass: Pass,
+    bytes: usize,
     x: Vec<Block8>,
     out: Vec<f32>,
 }
@@ -67,18 +68,28 @@ impl MachineCheck {
     /// `kind` is "read", "q4" or "q8"; `megabytes` at least 1.
     pub fn new(kind: &str, megabytes: usize) -> Result<Self> {
         let megabytes = megabytes.max(1);
-        let pass = match kind {
-            "read" => Pass::Read(vec![0x0101_0101_0101_0101; (megabytes << 20) / 8]),
+        let (pass, bytes) = match kind {
+            "read" => {
+                let words = vec![0x0101_0101_0101_0101; (megabytes << 20) / 8];
+                let bytes = words.len() * 8;
+                (Pass::Read(words), bytes)
+            }
             "q4" => {
                 // Converted blocks take 24 bytes for every 20 of a Q4_1 file.
-                let rows = rows_in(megabytes, COLS / BLOCK * std::mem::size_of::<Block4>());
+                let row_bytes = COLS / BLOCK * std::mem::size_of::<Block4>();
+                let rows = rows_in(megabytes, row_bytes);
                 let raw = raw_matrix(rows, Q4_1.bytes, 4);
-                Pass::Q4(BlockLinear::from_bytes(&raw, rows, COLS, &Q4_1)?)
+                let matrix = BlockLinear::from_bytes(&raw, rows, COLS, &Q4_1)?;
+                (Pass::Product(GgmlLinear::Q4(matrix)), rows * row_bytes)
             }
             "q8" => {
                 let rows = rows_in(megabytes, Q8InFile::byte_len(1, COLS));
                 let raw = raw_matrix(rows, RAW_BLOCK, 2);
-                Pass::Q8(BlockLinear(Q8InFile::new(Arc::new(raw), 0, rows, COLS)?))
+                let matrix = BlockLinear(Q8InFile::new(Arc::new(raw), 0, rows, COLS)?);
+                (
+                    Pass::Product(GgmlLinear::Q8(matrix)),
+                    Q8InFile::byte_len(rows, COLS),
+                )
             }
             other => {
                 return Err(Error::BadArgument {
@@ -93,11 +104,11 @@ impl MachineCheck {
             .collect();
         let rows = match &pass {
             Pass::Read(_) => 0,
-            Pass::Q4(m) => m.rows(),
-            Pass::Q8(m) => m.rows(),
+            Pass::Product(matrix) => matrix.shape()?.0,
         };
         Ok(Self {
             pass,
+            bytes,
             x: values.chunks_exact(BLOCK).map(quantize_block).collect(),
             out: vec![0.0; rows],
         })
@@ -105,11 +116,7 @@ impl MachineCheck {
 
     /// Bytes one pass reads (the weights, for a product).
     pub fn bytes(&self) -> usize {
-        match &self.pass {
-            Pass::Read(words) => words.len() * 8,
-            Pass::Q4(m) => m.rows() * COLS / BLOCK * std::mem::size_of::<Block4>(),
-            Pass::Q8(m) => Q8InFile::byte_len(m.rows(), COLS),
-        }
+        self.bytes
     }
 
     /// Multiply-adds in one pass (none for a read).
@@ -120,16 +127,9 @@ impl MachineCheck {
     /// One pass; returns a sum of what it computed, so that nothing is left out as unused.
     pub fn run(&mut self) -> f64 {
         match &self.pass {
-            Pass::Read(words) => {
-                let sum = words.iter().fold(0u64, |sum, &w| sum.wrapping_add(w));
-                sum as f64
-            }
-            Pass::Q4(m) => {
-                m.token_rows(&self.x, 0..m.rows(), &mut self.out);
-                self.out.iter().map(|&v| f64::from(v)).sum()
-            }
-            Pass::Q8(m) => {
-                m.token_rows(&self.x, 0..m.rows(), &mut self.out);
+            Pass::Read(words) => words.iter().fold(0u64, |sum, &w| sum.wrapping_add(w)) as f64,
+            Pass::Product(matrix) => {
+                matrix.token_rows(&self.x, 0..self.out.len(), &mut self.out);
                 self.out.iter().map(|&v| f64::from(v)).sum()
             }
         }
@@ -167,7 +167,7 @@ mod tests {
     fn a_pass_is_the_matrix_product() {
         let mut check = MachineCheck::new("q4", 1).unwrap();
         check.run();
-        let Pass::Q4(m) = &check.pass else {
+        let Pass::Product(GgmlLinear::Q4(m)) = &check.pass else {
             unreachable!()
         };
         assert_eq!(check.out[7], m.0.dot(7, &check.x));

@@ -20,8 +20,9 @@ function presetFor(presets, lang) {
  * panel's inputs; an `input` or `change` event on any of `inputs` is an edit. The preset shown
  * first is the link's `linked` id (a `?preset=` the panel read), else the language's one, unless
  * `restored` (the link gave the inputs themselves). `onChange(preset | null)` is called after
- * every apply and edit; `select` then fires PRESET_SHOWN too. Returns `{ current(), reset() }`: the preset on screen (null once
- * edited), and going back to the language's preset.
+ * every apply and edit; after an apply `select` fires PRESET_SHOWN too. Returns
+ * `{ current(), reset() }`: the preset on screen (null once edited), and going back to the
+ * language's preset.
  */
 export function mountPresets(select, presets, { apply, inputs = [], linked = null, restored = false, onChange = () => {} }) {
   let current = null;

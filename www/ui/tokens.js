@@ -37,7 +37,7 @@ function sequenceLength(lead) {
  */
 export class ChipRow {
   #container;
-  /** The group still waiting for bytes: { element, head, bytes, expected }. */
+  /** The group still waiting for bytes: { group, head, bytes, expected }. */
   #open = null;
 
   constructor(container) {
