@@ -1,13 +1,15 @@
 // Two builds of the page against each other on this host, alternated in one browser so that the
 // host's swings hit both alike: the machine check (the one-token products over 1 MB, in cache,
-// and 100 MB) and greedy decode of each decoder, at each thread count. For a change to a kernel:
+// and 100 MB), greedy decode of each decoder and MiniLM's embedding of the benchmark's 64 sentences
+// one at a time (as `make bench`'s batch1), at each thread count. For a change to a kernel:
 // build the old checkout and the new one, then
 //
-//   node bench/ab.mjs OLD_ROOT NEW_ROOT [--rounds 4] [--threads 1,2] [--models SmolLM2-135M-Instruct,gemma-3-270m]
+//   node bench/ab.mjs OLD_ROOT NEW_ROOT [--rounds 4] [--threads 1,2] [--models SmolLM2-135M-Instruct,gemma-3-270m,all-MiniLM-L6-v2]
 //
 // Each root is a checkout with its pkg/ built and models/ fetched (a symlink will do). Prints
 // every round's figure and the medians; A is the first root.
 import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { startServer } from '../scripts/serve.mjs';
 
 const argument = (name, fallback) => {
@@ -18,8 +20,10 @@ const roots = { A: process.argv[2], B: process.argv[3] };
 if (!roots.A || !roots.B) throw new Error('usage: node bench/ab.mjs OLD_ROOT NEW_ROOT [--rounds N] [--threads 1,2] [--models a,b]');
 const ROUNDS = Number(argument('rounds', 4));
 const THREADS = argument('threads', '1,2').split(',').map(Number);
-const MODELS = argument('models', 'SmolLM2-135M-Instruct,gemma-3-270m').split(',');
+const MODELS = argument('models', 'SmolLM2-135M-Instruct,gemma-3-270m,all-MiniLM-L6-v2').split(',');
+const ENCODERS = ['all-MiniLM-L6-v2', 'multilingual-e5-small'];
 const PROMPT = 'The history of the city begins';
+const SENTENCES = JSON.parse(readFileSync(new URL('workloads.json', import.meta.url))).embed.sentences;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -35,7 +39,11 @@ for (const [side, root] of Object.entries(roots)) {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${server.url}?threads=${threads}`);
     await page.evaluate(() => window.bertVsGpt.ready);
-    for (const model of MODELS) await page.evaluate((model) => window.bertVsGpt.generate('warm up', { model, chat: false, maxNewTokens: 16 }), model);
+    for (const model of MODELS) {
+      await page.evaluate(({ model, encoder, sentences }) => (encoder
+        ? Promise.all(sentences.map((sentence) => window.bertVsGpt.embed([sentence], { model })))
+        : window.bertVsGpt.generate('warm up', { model, chat: false, maxNewTokens: 16 })), { model, encoder: ENCODERS.includes(model), sentences: SENTENCES.slice(0, 8) });
+    }
     pages[`${side} ${threads}`] = page;
   }
 }
@@ -55,6 +63,15 @@ try {
       for (const threads of THREADS) {
         await pages[`${side} ${threads}`].bringToFront();
         for (const model of MODELS) {
+          if (ENCODERS.includes(model)) {
+            const ms = await pages[`${side} ${threads}`].evaluate(async ({ model, sentences }) => {
+              const start = performance.now();
+              for (const sentence of sentences) await window.bertVsGpt.embed([sentence], { model });
+              return (performance.now() - start) / sentences.length;
+            }, { model, sentences: SENTENCES });
+            add(`${model} ms/sentence, ${threads} thread(s) ${side}`, ms);
+            continue;
+          }
           const run = await pages[`${side} ${threads}`].evaluate(({ model, prompt }) => window.bertVsGpt.generate(prompt, { model, chat: false, temperature: 0, maxNewTokens: 64, ignoreEos: true }), { model, prompt: PROMPT });
           add(`${model} decode tok/s, ${threads} thread(s) ${side}`, run.tokensPerSecond);
         }

@@ -125,6 +125,7 @@ async function repetition(browser, url, threads) {
       generatedTokens: result.tokenIds.length,
       prefillTokensPerSecond: result.promptTokens / (result.prefillMs / 1000),
       decodeTokensPerSecond: result.tokensPerSecond,
+      weightBytesPerToken: result.weightBytesPerToken,
       msToFirstToken: result.msToFirstToken,
       text: result.text,
       wasmMemoryBytes: stats.wasmMemoryBytes,
@@ -156,7 +157,7 @@ async function gemmaRepetition(browser, url, threads) {
     const out = [];
     for (const prompt of prompts) {
       const r = await window.bertVsGpt.generate(prompt, { model, chat: false, temperature: 0, maxNewTokens: n, ignoreEos: true });
-      out.push({ promptTokens: r.promptTokens, prefillTokensPerSecond: r.promptTokens / (r.prefillMs / 1000), decodeTokensPerSecond: r.tokensPerSecond, text: r.text });
+      out.push({ promptTokens: r.promptTokens, prefillTokensPerSecond: r.promptTokens / (r.prefillMs / 1000), decodeTokensPerSecond: r.tokensPerSecond, weightBytesPerToken: r.weightBytesPerToken, text: r.text });
     }
     return out;
   }, { model: gemmaWorkload.model, prompts: gemmaWorkload.prompts, n: gemmaWorkload.max_new_tokens });
@@ -231,7 +232,30 @@ function hostLines(check) {
   const lines = [`Host: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores (${os.platform()} ${os.arch()}), Chromium headless. Figures from another host are not comparable.`];
   if (check) {
     const product = (pass) => `${pass.gbPerSecond.toFixed(1)} GB/s (${(pass.productsPerSecond / 1e9).toFixed(1)} G multiply-adds/s, ${Math.round((100 * pass.gbPerSecond) / check.read.gbPerSecond)}% of the read)`;
-    lines.push(`In the page, one thread, ${Math.round(check.read.bytes / 1e6)} MB: streaming read ${check.read.gbPerSecond.toFixed(1)} GB/s; one token's product with a 4-bit matrix ${product(check.q4)}, with an 8-bit matrix ${product(check.q8)}.`);
+    lines.push(`In the page, one thread, ${Math.round(check.read.bytes / 1e6)} MB: streaming read ${check.read.gbPerSecond.toFixed(1)} GB/s; one token's product with a 4-bit matrix ${product(check.q4)}, with an 8-bit matrix ${product(check.q8)}; the encoder's f32 product of 24 tokens ${(check.f32.productsPerSecond / 1e9).toFixed(1)} G multiply-adds/s.`);
+  }
+  return lines.join('\n');
+}
+
+/** How fast each decoder streamed its weights (decode rate × bytes of weights a token reads),
+ * against the streaming read of the machine check: how close decoding comes to the memory's
+ * limit on this host. */
+function streamingLines(results, gemmaResults, check) {
+  const lines = ['', `Weights streamed while decoding (median tok/s × bytes of weights a token reads), against the page's streaming read above (${check ? check.read.gbPerSecond.toFixed(1) : '–'} GB/s, one thread):`, ''];
+  const decoders = [
+    ['SmolLM2-135M-Instruct', results, (r) => r],
+    ['gemma-3-270m', gemmaResults, (r) => r.runs[0]],
+  ];
+  for (const [name, reps, run] of decoders) {
+    for (const threads of THREADS) {
+      const runs = reps.filter((r) => r.threads === threads).map(run);
+      if (!runs.length) continue;
+      const rate = median(runs.map((r) => r.decodeTokensPerSecond));
+      const bytes = runs[0].weightBytesPerToken;
+      const gb = (rate * bytes) / 1e9;
+      const share = check ? `, ${Math.round((100 * gb) / check.read.gbPerSecond)}% of the read` : '';
+      lines.push(`- ${name}, ${threads} thread(s): ${rate.toFixed(1)} tok/s × ${(bytes / 1e6).toFixed(1)} MB = ${gb.toFixed(1)} GB/s${share}`);
+    }
   }
   return lines.join('\n');
 }
@@ -340,7 +364,7 @@ try {
   await server.close();
 }
 const sizes = wasmSizes();
-const report = hostLines(check) + '\n\n' + (results.length ? table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '') : '') + (gemmaResults.length ? gemmaTable(gemmaResults) : '') + (ONLY_LIMIT ? limitLines(limit) : '');
+const report = hostLines(check) + '\n\n' + (results.length ? table(results, sizes, limit) + (ANCHORS ? ratios(results, ANCHORS) : '') : '') + (gemmaResults.length ? gemmaTable(gemmaResults) : '') + (results.length || gemmaResults.length ? streamingLines(results, gemmaResults, check) : '') + (ONLY_LIMIT ? limitLines(limit) : '');
 console.log(report);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(ROOT, 'bench', 'results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), host: { cpu: os.cpus()[0]?.model.trim(), cores: os.cpus().length }, machineCheck: check, reps: REPS, wasm: sizes, results, gemma: gemmaResults, limit, memoryBudgetMB: MEMORY_BUDGET_MB, anchors: ANCHORS }, null, 1));

@@ -59,6 +59,9 @@ test('greedy generation through the hook; how many leading tokens equal numpy an
     assert.equal(ours.promptTokens, prompt.ids.length, 'the chat template and tokenizer give the reference prompt');
     assert.equal(ours.steps.length, ours.tokenIds.length);
     assert.ok(ours.msToFirstToken > 0 && ours.tokensPerSecond > 0);
+    // gguf-py's tensor table: 106,168,320 Q4_1 values at 24 bytes per 32, the tied Q8_0
+    // output layer (576 × 49,152) at 34 + 4 bytes per 32, and one of its rows (tests/weight_bytes.rs).
+    assert.equal(ours.weightBytesPerToken, 113_246_892);
     const sameAsNumpy = ours.tokenIds.findIndex((id, k) => id !== prompt.greedy[k]?.id);
     const llamaText = await llamaCpp.evaluate(([text, n]) => window.greedy(text, n), [prompt.text, maxNewTokens]);
     // Count our tokens while their text follows llama.cpp's. A token holding part of a

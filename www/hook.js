@@ -48,7 +48,8 @@ export function installHook({ ready, models, offlineReady }) {
      * repeatPenalty, seed, chat (default true), stop (strings), onToken(step), signal
      * (an AbortSignal that stops it), ignoreEos; `model`: a decoder id from `decoders()` (default:
      * the page's decoder, which follows the language unless chosen in the header). Returns {text,
-     * tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, finishReason}.
+     * tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond,
+     * weightBytesPerToken, finishReason}.
      */
     async generate(prompt, { onToken, signal, model = models.decoder, ...options } = {}) {
       check(typeof prompt === 'string', 'generate(prompt): prompt must be a string');
@@ -58,8 +59,8 @@ export function installHook({ ready, models, offlineReady }) {
         signal,
         onEvent: (event) => event.kind === 'token' && onToken?.(event.step),
       });
-      const { text, tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, finishReason } = await run.result;
-      return { text, tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, finishReason };
+      const { text, tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, weightBytesPerToken, finishReason } = await run.result;
+      return { text, tokenIds, steps, promptTokens, msToFirstToken, prefillMs, tokensPerSecond, weightBytesPerToken, finishReason };
     },
 
     /**
@@ -170,9 +171,10 @@ export function installHook({ ready, models, offlineReady }) {
     },
 
     /**
-     * How fast this machine reads memory and runs the decoder's one-token products, on one
-     * thread: `{read, q4, q8}`, each `{bytes, ms, gbPerSecond, productsPerSecond, sum}` (the best of
-     * `passes` passes over about `megabytes`; the tab keeps that much more wasm memory after).
+     * How fast this machine reads memory and runs the decoder's one-token products and the
+     * encoder's f32 product, on one thread: `{read, q4, q8, f32}`, each `{bytes, ms, gbPerSecond,
+     * productsPerSecond, sum}` (the best of `passes` passes over about `megabytes`; the tab keeps
+     * that much more wasm memory after).
      */
     async machineCheck({ megabytes = 100, passes = 3 } = {}) {
       check(Number.isInteger(megabytes) && megabytes >= 1 && megabytes <= 512, 'machineCheck({megabytes}): megabytes must be an integer from 1 to 512');

@@ -140,6 +140,11 @@ impl Decoder {
         self.model.config().kv_bytes_per_token()
     }
 
+    /// Bytes of weights one decoded token reads.
+    pub fn weight_bytes_per_token(&self) -> usize {
+        self.model.weight_bytes_per_token()
+    }
+
     pub fn has_chat_template(&self) -> bool {
         self.chat.is_some()
     }

@@ -78,6 +78,8 @@ pub trait BlockRows: Sync {
     fn dot(&self, r: usize, x: &[Block8]) -> f32;
     /// Row `r` as f32 into `out` (`cols` values).
     fn row_values(&self, r: usize, out: &mut [f32]);
+    /// Bytes a product with every row reads.
+    fn bytes(&self) -> usize;
 }
 
 /// A matrix kept as blocks `B` converted from the file's bytes.
@@ -145,6 +147,10 @@ impl<B: WeightBlock> BlockRows for Blocks<B> {
 
     fn dot(&self, r: usize, x: &[Block8]) -> f32 {
         B::dot(self.row(r), x)
+    }
+
+    fn bytes(&self) -> usize {
+        std::mem::size_of_val(self.blocks.as_slice())
     }
 
     fn row_values(&self, r: usize, out: &mut [f32]) {

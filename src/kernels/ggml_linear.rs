@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Module, Tensor};
 use crate::error::{Error, Result};
 use std::ops::Range;
 
-use crate::kernels::block_linear::{BlockLinear, Blocks, GgmlFormat, PRODUCTS_PER_PART};
+use crate::kernels::block_linear::{BlockLinear, BlockRows, Blocks, GgmlFormat, PRODUCTS_PER_PART};
 use crate::kernels::parallel::{self, PartsWrite};
 use crate::kernels::q4_blocks::{Block4, Q4_0, Q4_1, Q4_K};
 use crate::kernels::q5_blocks::{Block5, Q5_0, Q5_1, Q5_K};
@@ -175,6 +175,18 @@ impl GgmlLinear {
             Self::Q8(m) => (m.rows(), m.cols()),
             Self::Dense(m) => m.dims2()?,
         })
+    }
+
+    /// Bytes one token's product reads: the blocks as kept in memory (Q8_0's raw blocks and
+    /// their f32 scales), or the dense f32 values.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Self::Q4(m) => m.0.bytes(),
+            Self::Q5(m) => m.0.bytes(),
+            Self::Q6(m) => m.0.bytes(),
+            Self::Q8(m) => m.0.bytes(),
+            Self::Dense(m) => m.elem_count() * m.dtype().size_in_bytes(),
+        }
     }
 
     /// Rows `rows` of one token's product with a block matrix (a dense one is computed apart).

@@ -7,26 +7,42 @@
 //! One pass of each kind, over a matrix of pseudo-random weights as wide as SmolLM2 (576 columns)
 //! and about as large as its weights: `Read` sums the bytes (a plain streaming read), `Q4` and
 //! `Q8` are one token's product with the 4-bit and 8-bit matrices, on the calling thread.
+//!
+//! `F32` is the encoder's product instead: a sentence of 24 tokens times an f32 matrix as wide as
+//! MiniLM (384 columns), in its packed panels. Each weight then serves 24 multiply-adds, so the
+//! same product over 1 MB (in cache) and over more than the cache holds says whether the
+//! encoder waits for its weights or for its instructions.
 
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::kernels::block_linear::BlockLinear;
+use crate::kernels::f32_linear::F32Panels;
 use crate::kernels::ggml_linear::GgmlLinear;
+use crate::kernels::panel::{Panels, PANEL};
 use crate::kernels::q4_blocks::{Block4, Q4_1};
 use crate::kernels::q8_blocks::{Q8InFile, RAW_BLOCK};
 use crate::kernels::quantize::{quantize_block, Block8, BLOCK};
 
-/// Columns of the matrices: SmolLM2's width.
+/// Columns of the one-token matrices: SmolLM2's width.
 const COLS: usize = 576;
 
-/// What one pass does: sum the words, or one token's product with the matrix.
+/// Columns of the encoder's matrix (MiniLM's width) and the tokens of its sentence.
+const ENCODER_COLS: usize = 384;
+const SENTENCE_TOKENS: usize = 24;
+
+/// What one pass does: sum the words, one token's product with the matrix, or a sentence's.
 enum Pass {
     Read(Vec<u64>),
     Product(GgmlLinear),
+    Sentence {
+        panels: F32Panels,
+        count: usize,
+        x: Vec<f32>,
+    },
 }
 
-/// One kind of pass over `bytes` of memory, and the activations a product takes.
+/// One kind of pass over `bytes` of memory, and the activations a one-token product takes.
 pub struct MachineCheck {
     pass: Pass,
     bytes: usize,
@@ -65,7 +81,7 @@ fn rows_in(megabytes: usize, row_bytes: usize) -> usize {
 }
 
 impl MachineCheck {
-    /// `kind` is "read", "q4" or "q8"; `megabytes` at least 1.
+    /// `kind` is "read", "q4", "q8" or "f32"; `megabytes` at least 1.
     pub fn new(kind: &str, megabytes: usize) -> Result<Self> {
         let megabytes = megabytes.max(1);
         let (pass, bytes) = match kind {
@@ -91,10 +107,27 @@ impl MachineCheck {
                     Q8InFile::byte_len(rows, COLS),
                 )
             }
+            "f32" => {
+                let outputs = (rows_in(megabytes, ENCODER_COLS * 4) / PANEL).max(1) * PANEL;
+                let weights: Vec<f32> = random_bytes(outputs * ENCODER_COLS)
+                    .into_iter()
+                    .map(|b| (f32::from(b) - 127.5) / 128.0)
+                    .collect();
+                let x = (0..SENTENCE_TOKENS * ENCODER_COLS)
+                    .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
+                    .collect();
+                let panels = F32Panels::pack(&weights, outputs, ENCODER_COLS);
+                let pass = Pass::Sentence {
+                    panels,
+                    count: outputs / PANEL,
+                    x,
+                };
+                (pass, outputs * ENCODER_COLS * 4)
+            }
             other => {
                 return Err(Error::BadArgument {
                     what: "a machine check's kind",
-                    expected: "\"read\", \"q4\" or \"q8\"",
+                    expected: "\"read\", \"q4\", \"q8\" or \"f32\"",
                     got: format!("{other:?}"),
                 })
             }
@@ -103,7 +136,7 @@ impl MachineCheck {
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
             .collect();
         let rows = match &pass {
-            Pass::Read(_) => 0,
+            Pass::Read(_) | Pass::Sentence { .. } => 0,
             Pass::Product(matrix) => matrix.shape()?.0,
         };
         Ok(Self {
@@ -121,7 +154,10 @@ impl MachineCheck {
 
     /// Multiply-adds in one pass (none for a read).
     pub fn products(&self) -> usize {
-        self.out.len() * COLS
+        match &self.pass {
+            Pass::Sentence { count, .. } => count * PANEL * ENCODER_COLS * SENTENCE_TOKENS,
+            _ => self.out.len() * COLS,
+        }
     }
 
     /// One pass; returns a sum of what it computed, so that nothing is left out as unused.
@@ -131,6 +167,15 @@ impl MachineCheck {
             Pass::Product(matrix) => {
                 matrix.token_rows(&self.x, 0..self.out.len(), &mut self.out);
                 self.out.iter().map(|&v| f64::from(v)).sum()
+            }
+            Pass::Sentence { panels, count, x } => {
+                let mut sum = 0f64;
+                for p in 0..*count {
+                    panels.panel_product(&(x, SENTENCE_TOKENS), p, |_, values| {
+                        sum += values.iter().map(|&v| f64::from(v)).sum::<f64>();
+                    });
+                }
+                sum
             }
         }
     }
@@ -159,6 +204,10 @@ mod tests {
             assert!(check.run().is_finite());
             assert_eq!(check.products(), check.out.len() * COLS);
         }
+        let mut sentence = MachineCheck::new("f32", 1).unwrap();
+        assert!(sentence.bytes() > 1_040_000 && sentence.bytes() <= 1 << 20);
+        assert_eq!(sentence.products(), sentence.bytes() / 4 * SENTENCE_TOKENS);
+        assert!(sentence.run().is_finite());
         assert!(MachineCheck::new("q5", 1).is_err());
     }
 
@@ -171,5 +220,29 @@ mod tests {
             unreachable!()
         };
         assert_eq!(check.out[7], m.0.dot(7, &check.x));
+    }
+
+    /// The sentence's pass adds up the product of its tokens with the unpacked weights.
+    #[test]
+    fn a_sentence_pass_is_the_f32_product() {
+        let mut check = MachineCheck::new("f32", 1).unwrap();
+        let Pass::Sentence { count, x, .. } = &check.pass else {
+            unreachable!()
+        };
+        let outputs = count * PANEL;
+        let weights = random_bytes(outputs * ENCODER_COLS);
+        let expected: f64 = weights
+            .chunks_exact(ENCODER_COLS)
+            .map(|row| {
+                x.chunks_exact(ENCODER_COLS)
+                    .map(|token| {
+                        let w = row.iter().map(|&b| (f64::from(b) - 127.5) / 128.0);
+                        token.iter().zip(w).map(|(&t, w)| f64::from(t) * w).sum::<f64>()
+                    })
+                    .sum::<f64>()
+            })
+            .sum();
+        let sum = check.run();
+        assert!((sum - expected).abs() < 1e-3 * expected.abs().max(1.0), "{sum} against {expected}");
     }
 }

@@ -93,6 +93,11 @@ impl BlockRows for Q8InFile {
         self.rows
     }
 
+    /// The raw blocks and their f32 scales.
+    fn bytes(&self) -> usize {
+        Self::byte_len(self.rows, self.cols) + std::mem::size_of_val(self.scales.as_slice())
+    }
+
     fn cols(&self) -> usize {
         self.cols
     }

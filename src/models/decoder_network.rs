@@ -248,6 +248,20 @@ impl DecoderNetwork {
         Ok(total.saturating_add(config.kv_bytes_per_token().saturating_mul(positions as u64)))
     }
 
+    /// Bytes of weights one decoded token reads: every layer's matrices, the output layer (the
+    /// embedding table when tied) and one row of the embedding table. A token's speed times this
+    /// is how fast the weights stream, to be read against the machine's memory bandwidth.
+    pub fn weight_bytes_per_token(&self) -> usize {
+        let layers: usize = self
+            .layers
+            .iter()
+            .flat_map(|l| [&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down])
+            .map(|linear| linear.weight.bytes())
+            .sum();
+        let output = self.output.as_ref().unwrap_or(&self.embedding).bytes();
+        layers + output + self.embedding.bytes() / self.config.vocab.max(1)
+    }
+
     pub fn config(&self) -> &DecoderConfig {
         &self.config
     }

@@ -107,6 +107,13 @@ impl Decoder {
         self.0.kv_bytes_per_token() as f64
     }
 
+    /// Bytes of weights one decoded token reads (its matrices and one embedding row):
+    /// `tokensPerSecond` times this is how fast a run streamed them.
+    #[wasm_bindgen(getter, js_name = weightBytesPerToken)]
+    pub fn weight_bytes_per_token(&self) -> f64 {
+        self.0.weight_bytes_per_token() as f64
+    }
+
     /// The GGUF's `general.architecture` ("llama", "qwen2", "qwen3", "gemma3").
     #[wasm_bindgen(getter)]
     pub fn architecture(&self) -> String {

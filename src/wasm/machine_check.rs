@@ -11,7 +11,7 @@ pub struct MachineCheck(machine_check::MachineCheck);
 
 #[wasm_bindgen]
 impl MachineCheck {
-    /// One kind of pass — "read", "q4" or "q8" — over about `megabytes` of memory.
+    /// One kind of pass — "read", "q4", "q8" or "f32" — over about `megabytes` of memory.
     #[wasm_bindgen(constructor)]
     pub fn new(kind: &str, megabytes: usize) -> Result<MachineCheck, JsError> {
         machine_check::MachineCheck::new(kind, megabytes)

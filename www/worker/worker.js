@@ -250,6 +250,7 @@ async function drive(generation, decoder, report, control) {
       msToFirstToken: firstTokenMs,
       prefillMs,
       tokensPerSecond: steps.length > 1 ? (steps.length - 1) / (decodeMs / 1000) : 0,
+      weightBytesPerToken: decoder.weightBytesPerToken,
       finishReason: finished,
     };
   } finally {
@@ -415,7 +416,7 @@ const verbs = {
    * thread: for each kind ('read', 'q4', 'q8') the best of `passes` timed passes over about
    * `megabytes` (after one untimed pass, so the optimising tier has compiled the loop).
    */
-  machineCheck({ kinds = ['read', 'q4', 'q8'], megabytes = 100, passes = 3 }) {
+  machineCheck({ kinds = ['read', 'q4', 'q8', 'f32'], megabytes = 100, passes = 3 }) {
     const out = {};
     for (const kind of kinds) {
       const check = new wasm.MachineCheck(kind, megabytes);
