@@ -39,6 +39,10 @@ const CHROMIUM_ARGS = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
+/** The "who sees what" lesson's timing sentence: 32 tokens for SmolLM2, 34 for MiniLM (with
+ * [CLS] and [SEP]). */
+const INSIDE_TEXT = 'The animal did not cross the busy street because it was far too tired after walking all day long in the heat of the summer sun, so it lay down.';
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
@@ -76,7 +80,7 @@ async function repetition(browser, url, threads) {
 
   const p = out.page;
   delete out.page;
-  Object.assign(out, await p.evaluate(async ({ embed, generate, e5 }) => {
+  Object.assign(out, await p.evaluate(async ({ embed, generate, e5, inside }) => {
     const hook = window.bertVsGpt;
     const sentences = embed.sentences;
     // Each encoder loads, then embeds the first 8 sentences untimed, as the anchors warm up:
@@ -109,6 +113,16 @@ async function repetition(browser, url, threads) {
     for (const sentence of sentences) await hook.embed([sentence], { model: e5 });
     const e5Batch1 = (performance.now() - started) / sentences.length;
     const result = await hook.generate(generate.prompt, { chat: false, maxNewTokens: generate.max_new_tokens, temperature: 0, ignoreEos: generate.ignore_eos });
+    // Inside the models (the "who sees what" lesson) on one sentence, each verb once untimed first.
+    const timed = async (call) => {
+      await call();
+      const started = performance.now();
+      const out = await call();
+      return [performance.now() - started, out];
+    };
+    const [encoderAttentionMs, seen] = await timed(() => hook.attention(inside));
+    const [decoderAttentionMs, read] = await timed(() => hook.attention(inside, { model: 'SmolLM2-135M-Instruct' }));
+    const [logitLensMs] = await timed(() => hook.logitLens(inside, { model: 'SmolLM2-135M-Instruct' }));
     const stats = await hook.stats();
     let pageMemory = null;
     if (self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) {
@@ -133,8 +147,9 @@ async function repetition(browser, url, threads) {
       build: stats.build,
       crossOriginIsolated: stats.crossOriginIsolated,
       pageMemoryBytes: pageMemory,
+      inside: { encoderTokens: seen.tokens.length, decoderTokens: read.tokens.length, encoderAttentionMs, decoderAttentionMs, logitLensMs },
     };
-  }, { ...workloads, e5: E5 }));
+  }, { ...workloads, e5: E5, inside: INSIDE_TEXT }));
   await p.context().close();
   return out;
 }
@@ -288,6 +303,14 @@ function table(results, sizes, limit) {
     const reps = results.filter((r) => r.threads === threads);
     const col = (key) => reps.map((r) => r[key]);
     rows.push(`| ${threads} (${reps[0].crossOriginIsolated} / ${reps[0].threadsUsed} / ${reps[0].build}) | ${pair(col('batch1MsPerSentence'))} | ${pair(col('batch1MsPerSentence').map((ms) => 1000 / ms), 1, max)} | ${pair(col('batch8MsPerSentence'))} | ${pair(col('prefillTokensPerSecond'), 1, max)} | ${pair(col('decodeTokensPerSecond'), 1, max)} | ${pair(col('msToFirstToken'), 0)} | ${median(col('encoderColdMs')).toFixed(0)} / ${median(col('encoderWarmMs')).toFixed(0)} | ${median(col('decoderColdMs')).toFixed(0)} / ${median(col('decoderWarmMs')).toFixed(0)} | ${(max(col('wasmMemoryBytes')) / 1e6).toFixed(0)} |`);
+  }
+  rows.push('');
+  rows.push('| inside the models, one sentence (tokens: MiniLM / SmolLM2) | MiniLM attention ms | SmolLM2 attention ms | SmolLM2 logit lens ms |');
+  rows.push('|---|---|---|---|');
+  for (const threads of THREADS) {
+    const inside = results.filter((r) => r.threads === threads).map((r) => r.inside);
+    const col = (key) => inside.map((r) => r[key]);
+    rows.push(`| ${threads} thread(s) (${inside[0].encoderTokens} / ${inside[0].decoderTokens}) | ${pair(col('encoderAttentionMs'), 0)} | ${pair(col('decoderAttentionMs'), 0)} | ${pair(col('logitLensMs'), 0)} |`);
   }
   rows.push('');
   rows.push('| encoder (the same 64 sentences) | download MB | batch1 ms/sentence | batch8 ms/sentence | cold / warm load to first embedding, ms |');

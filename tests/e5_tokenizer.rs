@@ -5,7 +5,6 @@
 mod common;
 
 use bert_vs_gpt::encoder::QUERY_PREFIX;
-use bert_vs_gpt::encoder::{E5Files, Encoder};
 use tokenizers::Tokenizer;
 
 fn texts() -> Vec<String> {
@@ -46,12 +45,8 @@ fn texts() -> Vec<String> {
 
 #[test]
 fn the_sorted_unigram_splits_as_tokenizers_does() {
-    let (weights, tokenizer) = common::e5();
-    let encoder = Encoder::from_e5_files(&E5Files {
-        weights: &weights,
-        tokenizer: &tokenizer,
-    })
-    .unwrap();
+    let tokenizer = common::e5().1;
+    let encoder = common::e5_encoder();
     let reference = Tokenizer::from_bytes(&tokenizer).unwrap();
     let texts = texts();
     assert!(texts.len() > 80);

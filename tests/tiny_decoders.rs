@@ -285,3 +285,50 @@ fn other_architectures_and_tensor_types_are_refused_by_name() {
         "{refused}"
     );
 }
+
+/// The inside views on every architecture: attention rows that sum to 1 and see only the past —
+/// on gemma3's windowed layers only the last 4 positions, on its global layer all of them — and
+/// a logit lens whose last layer is the teacher-forced distribution.
+#[test]
+fn attention_sees_the_past_within_the_window_and_the_lens_ends_in_score() {
+    for (case, decoder) in cases() {
+        let text = &case
+            .tokenizer
+            .iter()
+            .max_by_key(|t| t.ids.len())
+            .unwrap()
+            .text;
+        let attention = decoder.attention(text).unwrap();
+        let n = attention.tokens.len();
+        assert!(n >= 6, "{}: {n} tokens", case.file);
+        let window = |layer: usize| (case.arch == "gemma3" && layer != 5).then_some(4);
+        for (r, row) in attention.weights.chunks_exact(n).enumerate() {
+            let (layer, query) = (r / (attention.heads * n), r % n);
+            let sum: f32 = row.iter().sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-5,
+                "{}: row {r} sums to {sum}",
+                case.file
+            );
+            for (key, &p) in row.iter().enumerate() {
+                let hidden = key > query || window(layer).is_some_and(|w| query - key >= w);
+                assert_eq!(
+                    p == 0.0,
+                    hidden,
+                    "{}: layer {layer} {query}→{key}: {p}",
+                    case.file
+                );
+            }
+        }
+
+        let lens = decoder.logit_lens(text, 3).unwrap();
+        let ids = decoder.encode(text).unwrap();
+        let last = lens.top.last().unwrap();
+        for (position, (_, top)) in score(&decoder, &ids).iter().enumerate() {
+            for (ours, &(id, logprob)) in last[position].iter().zip(top) {
+                assert_eq!(ours.id, id, "{}: position {position}", case.file);
+                assert!((ours.prob - logprob.exp()).abs() < 1e-5, "{}", case.file);
+            }
+        }
+    }
+}

@@ -15,7 +15,10 @@ fn smollm2_reads_its_4_bit_layers_its_8_bit_output_layer_and_one_embedding_row()
     // Q4_1 106,168,320 values; token_embd Q8_0 576 × 49,152.
     let layers = 106_168_320 / 32 * 24;
     let output = 576 * 49_152 / 32 * 38;
-    assert_eq!(decoder.weight_bytes_per_token(), layers + output + output / 49_152);
+    assert_eq!(
+        decoder.weight_bytes_per_token(),
+        layers + output + output / 49_152
+    );
 }
 
 #[test]
@@ -26,5 +29,8 @@ fn gemma_reads_its_mixed_layers_its_8_bit_output_layer_and_one_embedding_row() {
     let layers =
         63_406_080 / 32 * 40 + 23_592_960 / 32 * 24 + 1_474_560 / 32 * 38 + 11_796_480 / 32 * 40;
     let output = 640 * 262_144 / 32 * 38;
-    assert_eq!(decoder.weight_bytes_per_token(), layers + output + output / 262_144);
+    assert_eq!(
+        decoder.weight_bytes_per_token(),
+        layers + output + output / 262_144
+    );
 }

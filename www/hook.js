@@ -91,6 +91,32 @@ export function installHook({ ready, models, offlineReady }) {
     },
 
     /**
+     * Every layer's and head's attention over `text` (at most 128 tokens) in `model`, an encoder
+     * or a decoder (default: the page's encoder): {model, tokens, layers, heads, weights:
+     * Float32Array}, weights[((layer * heads + head) * n + query) * n + key] the probability
+     * query token `query` gave key token `key` (n = tokens.length, special tokens included).
+     */
+    async attention(text, { model = models.encoder } = {}) {
+      check(typeof text === 'string', 'attention(text): text must be a string');
+      await ready;
+      const { tokens, layers, heads, weights } = await models.attention(text, model);
+      return { model, tokens, layers, heads, weights };
+    },
+
+    /**
+     * The logit lens of decoder `model` (default: the page's) over `text` (at most 128 tokens):
+     * {model, tokens, layers, top}, top[layer][position] the `k` (5) likeliest next tokens
+     * [{id, text, prob}] had the model stopped after layer `layer`.
+     */
+    async logitLens(text, { model = models.decoder, k = 5 } = {}) {
+      check(typeof text === 'string', 'logitLens(text): text must be a string');
+      check(Number.isInteger(k) && k >= 1 && k <= 50, 'logitLens: k must be an integer from 1 to 50');
+      await ready;
+      const { tokens, layers, top } = await models.logitLens(text, k, model);
+      return { model, tokens, layers, top };
+    },
+
+    /**
      * A − B + C among `vocabulary` (default: the shipped English or Chinese list, by the
      * script of A, B and C): {results: [{word, cosine}] (k, default 5), vocabularySize,
      * points: {labels, coords, explained}}.

@@ -224,6 +224,16 @@ export class Models extends EventTarget {
     return this.withModel(model, 'tokenize', { text });
   }
 
+  /** `{tokens, layers, heads, weights}`: every layer's and head's attention over `text`. */
+  attention(text, model = this.encoder) {
+    return this.withModel(model, 'attention', { text });
+  }
+
+  /** `{tokens, layers, top}`: a decoder's `k` likeliest next tokens after every layer. */
+  logitLens(text, k, model = this.decoder) {
+    return this.withModel(model, 'logitLens', { text, k });
+  }
+
   /**
    * Starts generating: returns `{result, cancel(), resume(tokens)}`. `onEvent` receives
    * {kind: 'prefill'|'token'|'paused', ...}; with `paused` the run stops after each token

@@ -279,15 +279,20 @@ impl Generation {
             text,
             piece: decoder.token_text(id),
             prob: distribution.logprob(id).exp(),
-            top: distribution
-                .top(TOP_ALTERNATIVES)
-                .into_iter()
-                .map(|c| Alternative {
-                    id: c.id,
-                    text: decoder.token_text(c.id),
-                    prob: c.logprob.exp(),
-                })
-                .collect(),
+            top: alternatives(decoder, &distribution, TOP_ALTERNATIVES),
         })
     }
+}
+
+/// The `k` likeliest tokens of `distribution`, most likely first, as the page shows them.
+pub fn alternatives(decoder: &Decoder, distribution: &Distribution, k: usize) -> Vec<Alternative> {
+    distribution
+        .top(k)
+        .into_iter()
+        .map(|c| Alternative {
+            id: c.id,
+            text: decoder.token_text(c.id),
+            prob: c.logprob.exp(),
+        })
+        .collect()
 }

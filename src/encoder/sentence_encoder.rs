@@ -22,6 +22,7 @@ use crate::encoder::unigram::UnigramTokenizer;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
 use crate::models::bert::{Bert, WeightPrecision};
+use crate::models::inside::{self, Attention};
 use crate::models::pooling::{l2_normalize, masked_mean, Embeddings};
 use crate::models::shape::Shape;
 
@@ -186,6 +187,24 @@ impl Encoder {
                 index,
                 reason: e.to_string(),
             })
+    }
+
+    /// Every layer's and head's attention over `text` (at most [`inside::MAX_TOKENS`] tokens,
+    /// special ones included): each token sees every other, both ways.
+    pub fn attention(&self, text: &str) -> Result<Attention> {
+        if text.trim().is_empty() {
+            return Err(Error::BlankText { index: 0 });
+        }
+        let (ids, tokens) = self.tokens(text)?;
+        inside::check_length(ids.len())?;
+        let (_, weights) = self.network.forward_keeping_attention(&ids)?;
+        let shape = self.network.shape();
+        Ok(Attention {
+            tokens,
+            layers: shape.layers,
+            heads: self.network.heads(),
+            weights,
+        })
     }
 
     /// The network's shape, for cost estimates.

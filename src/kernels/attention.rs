@@ -21,7 +21,16 @@ const LANES: usize = 8;
 /// (batch, seq, 3 · hidden): each row holds the query, key and value projections, each split
 /// into `heads` heads; `mask` is (batch, seq), 1 for a real token and 0 for padding. Returns
 /// the heads' outputs side by side, (batch, seq, hidden).
-pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tensor> {
+///
+/// With `weights` (batch · heads · seq · seq values) it also keeps the probabilities it
+/// weighed the values by: `weights[((text · heads + head) · seq + query) · seq + key]`, 0 for a
+/// padding key — what the "inside the models" lesson draws. Without, nothing is written.
+pub fn self_attention(
+    qkv: &Tensor,
+    mask: &Tensor,
+    heads: usize,
+    weights: Option<&mut [f32]>,
+) -> Result<Tensor> {
     let (batch, seq, width) = qkv.dims3()?;
     let hidden = width / 3;
     if width % 3 != 0 || heads == 0 || hidden % heads != 0 {
@@ -38,8 +47,15 @@ pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tenso
     if real.len() != batch * seq {
         candle_core::bail!("a mask of {} for {batch} × {seq} tokens", real.len());
     }
+    if weights
+        .as_ref()
+        .is_some_and(|w| w.len() != batch * heads * seq * seq)
+    {
+        candle_core::bail!("attention weights for {batch} × {heads} × {seq}² in another size");
+    }
     let mut out = vec![0f32; batch * seq * hidden];
     let writes = PartsWrite::new(&mut out);
+    let kept = weights.map(PartsWrite::new);
     with_values(qkv, |rows| {
         let scale = 1.0 / (head_dim as f32).sqrt();
         parallel::for_each_part(batch * heads, 1, &|pairs| {
@@ -60,6 +76,15 @@ pub fn self_attention(qkv: &Tensor, mask: &Tensor, heads: usize) -> Result<Tenso
                     block_scores(row(query, 0), &key_blocks, &mut scores);
                     let probabilities = &mut scores[..keys.len()];
                     softmax_in_place(probabilities);
+                    if let Some(kept) = &kept {
+                        let start = (pair * seq + query) * seq;
+                        // SAFETY: this (text, head, query) row of weights belongs to this pair.
+                        let row = unsafe { kept.range(start..start + seq) };
+                        row.fill(0.0);
+                        for (&key, &p) in keys.iter().zip(probabilities.iter()) {
+                            row[key] = p;
+                        }
+                    }
                     let start = (text * seq + query) * hidden + head * head_dim;
                     // SAFETY: this (token, head) slice of the output belongs to this pair alone.
                     let context = unsafe { writes.range(start..start + head_dim) };
@@ -195,8 +220,9 @@ mod tests {
         assert!(exp(-1e9) < 1e-37);
     }
 
-    /// The same attention through candle's own operations, as the network computed it before.
-    fn with_candle(qkv: &Tensor, mask: &Tensor, heads: usize) -> Tensor {
+    /// The same attention through candle's own operations, as the network computed it before:
+    /// the heads' outputs and the probabilities, (batch, heads, seq, seq).
+    fn with_candle(qkv: &Tensor, mask: &Tensor, heads: usize) -> (Tensor, Tensor) {
         let (batch, seq, width) = qkv.dims3().unwrap();
         let hidden = width / 3;
         let split = |i: usize| {
@@ -219,13 +245,14 @@ mod tests {
             .broadcast_add(&bias)
             .unwrap();
         let probs = candle_nn::ops::softmax_last_dim(&scores).unwrap();
-        probs
+        let out = probs
             .matmul(&v)
             .unwrap()
             .transpose(1, 2)
             .unwrap()
             .reshape((batch, seq, hidden))
-            .unwrap()
+            .unwrap();
+        (out, probs)
     }
 
     #[test]
@@ -242,8 +269,32 @@ mod tests {
             &device,
         )
         .unwrap();
-        let ours = self_attention(&qkv, &mask, heads).unwrap();
-        let difference = max_difference(&ours, &with_candle(&qkv, &mask, heads));
+        let ours = self_attention(&qkv, &mask, heads, None).unwrap();
+        let (expected, expected_weights) = with_candle(&qkv, &mask, heads);
+        let difference = max_difference(&ours, &expected);
         assert!(difference < 1e-5, "{difference}");
+
+        let mut weights = vec![f32::NAN; batch * heads * seq * seq];
+        let kept = self_attention(&qkv, &mask, heads, Some(&mut weights)).unwrap();
+        assert_eq!(
+            max_difference(&kept, &ours),
+            0.0,
+            "keeping weights changed the output"
+        );
+        let weights = Tensor::from_vec(weights, (batch, heads, seq, seq), &device).unwrap();
+        let difference = max_difference(&weights, &expected_weights);
+        assert!(difference < 1e-6, "{difference}");
+        // The padding keys of the second text: exactly 0.
+        let padded = weights.narrow(0, 1, 1).unwrap().narrow(3, 3, 4).unwrap();
+        assert_eq!(
+            padded
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap(),
+            0.0
+        );
     }
 }

@@ -237,12 +237,19 @@ mod tests {
                 x.chunks_exact(ENCODER_COLS)
                     .map(|token| {
                         let w = row.iter().map(|&b| (f64::from(b) - 127.5) / 128.0);
-                        token.iter().zip(w).map(|(&t, w)| f64::from(t) * w).sum::<f64>()
+                        token
+                            .iter()
+                            .zip(w)
+                            .map(|(&t, w)| f64::from(t) * w)
+                            .sum::<f64>()
                     })
                     .sum::<f64>()
             })
             .sum();
         let sum = check.run();
-        assert!((sum - expected).abs() < 1e-3 * expected.abs().max(1.0), "{sum} against {expected}");
+        assert!(
+            (sum - expected).abs() < 1e-3 * expected.abs().max(1.0),
+            "{sum} against {expected}"
+        );
     }
 }

@@ -382,6 +382,11 @@ impl Bert {
         self.shape
     }
 
+    /// Attention heads per layer.
+    pub fn heads(&self) -> usize {
+        self.heads
+    }
+
     pub fn device(&self) -> &Device {
         &self.device
     }
@@ -419,6 +424,28 @@ impl Bert {
     /// Last hidden states (batch, seq, hidden) of `ids` (batch, seq); `mask` is 1 for a real
     /// token and 0 for padding, which no token attends to.
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        self.run(ids, mask, None)
+    }
+
+    /// The same pass for one text of `seq` tokens, and the attention probabilities of every
+    /// layer and head it took: `[((layer · heads + head) · seq + query) · seq + key]`.
+    pub fn forward_keeping_attention(&self, ids: &[u32]) -> Result<(Tensor, Vec<f32>)> {
+        let seq = ids.len();
+        let per_layer = self.heads * seq * seq;
+        let mut weights = vec![0f32; self.layers.len() * per_layer];
+        let mask = Tensor::ones((1, seq), DType::U32, &self.device)?;
+        let ids = Tensor::new(ids, &self.device)?.unsqueeze(0)?;
+        let hidden = self.run(&ids, &mask, Some((&mut weights, per_layer)))?;
+        Ok((hidden, weights))
+    }
+
+    /// `forward`, keeping each layer's attention in its `per_layer` values of `weights` if given.
+    fn run(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        mut weights: Option<(&mut [f32], usize)>,
+    ) -> Result<Tensor> {
         let (batch, seq) = ids.dims2()?;
         let h = self.shape.hidden;
         let words = self
@@ -430,8 +457,12 @@ impl Bert {
             .broadcast_add(&self.token_type)?;
         let mut x = self.embedding_norm.forward(&x)?;
 
-        for layer in &self.layers {
-            let context = attention::self_attention(&layer.qkv.forward(&x)?, mask, self.heads)?;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let kept = weights
+                .as_mut()
+                .map(|(all, per_layer)| &mut all[i * *per_layer..(i + 1) * *per_layer]);
+            let qkv = layer.qkv.forward(&x)?;
+            let context = attention::self_attention(&qkv, mask, self.heads, kept)?;
             let attended = layer.attention_out.forward(&context)?;
             x = layer.attention_norm.forward(&(x + attended)?)?;
             let mid = layer.up.forward_activated(&x, self.activation)?;

@@ -28,6 +28,7 @@ use crate::kernels::ggml_linear::GgmlLinear;
 use crate::kernels::rms_norm::RmsNorm;
 use crate::kernels::rotary::Rotary;
 use crate::models::decoder_config::{Activation, DecoderConfig};
+use crate::models::inside::{self, Recording};
 use crate::models::kv_cache::{Cache, LayerCache};
 
 /// A weight matrix and its bias, if the file has one (qwen2's q, k, v).
@@ -293,6 +294,37 @@ impl DecoderNetwork {
         if let [token] = tokens {
             return self.forward_token(*token, cache);
         }
+        self.forward_chunk(tokens, cache, None)
+    }
+
+    /// A fresh pass over `tokens` (at most [`inside::MAX_TOKENS`]) that keeps every layer's
+    /// attention and residual stream; returns them with the final normalised hidden states.
+    pub fn forward_recording(&self, tokens: &[u32]) -> Result<(Tensor, Recording)> {
+        inside::check_length(tokens.len())?;
+        if tokens.is_empty() {
+            return Err(Error::EmptyPrompt);
+        }
+        let c = &self.config;
+        let n = tokens.len();
+        let mut recording = Recording {
+            attention: Vec::with_capacity(c.layers * c.heads * n * n),
+            residuals: Vec::with_capacity(c.layers),
+        };
+        let hidden = self.forward_chunk(tokens, &mut self.new_cache(), Some(&mut recording))?;
+        Ok((hidden, recording))
+    }
+
+    /// `forward` for a chunk of several tokens (or any, when recording, with a fresh `cache`)
+    /// through candle's tensor operations.
+    fn forward_chunk(
+        &self,
+        tokens: &[u32],
+        cache: &mut Cache,
+        mut recording: Option<&mut Recording>,
+    ) -> Result<Tensor> {
+        let c = &self.config;
+        let start = cache.len();
+        let seq = tokens.len();
         let mut x = self.embedding.rows_of(tokens)?;
         if let Some(scale) = c.embedding_scale {
             x = (x * f64::from(scale))?;
@@ -314,8 +346,8 @@ impl DecoderNetwork {
                 &layer.attn_norm.forward(&x)?,
                 kv,
                 rotary,
-                start,
-                window,
+                (start, window),
+                recording.as_deref_mut().map(|r| &mut r.attention),
             )?;
             if let Some(norm) = &layer.post_attn_norm {
                 attended = norm.forward(&attended)?;
@@ -330,8 +362,17 @@ impl DecoderNetwork {
                 mlp = norm.forward(&mlp)?;
             }
             x = (x + mlp)?;
+            if let Some(recording) = recording.as_deref_mut() {
+                recording.residuals.push(x.squeeze(0)?);
+            }
         }
         Ok(self.norm.forward(&x)?.squeeze(0)?)
+    }
+
+    /// The final norm, as `forward` applies it to the last layer's residual stream: with the
+    /// output layer, a logit lens for any layer's.
+    pub fn final_norm(&self, residual: &Tensor) -> Result<Tensor> {
+        Ok(self.norm.forward(residual)?)
     }
 
     /// Next-token logits, (rows, vocab), for hidden states from [`DecoderNetwork::forward`].
@@ -366,15 +407,17 @@ impl DecoderNetwork {
     }
 
     /// A chunk's attention: its keys and values join the cache, and each of its queries meets
-    /// the keys it may see (causal, and on a local layer within the window).
+    /// the keys it may see (causal, and on a local layer within the window) — the chunk starts
+    /// at position `start`. With `kept`, a fresh cache's probabilities (heads × seq × seq) are
+    /// appended to it.
     fn attention(
         &self,
         layer: &Layer,
         x: &Tensor,
         kv: &mut LayerCache,
         rotary: &Rotary,
-        start: usize,
-        window: Option<usize>,
+        (start, window): (usize, Option<usize>),
+        kept: Option<&mut Vec<f32>>,
     ) -> Result<Tensor> {
         let c = &self.config;
         let (batch, seq, _) = x.dims3()?;
@@ -408,6 +451,9 @@ impl DecoderNetwork {
             None => scores,
         };
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        if let Some(kept) = kept {
+            kept.extend(weights.flatten_all()?.to_vec1::<f32>()?);
+        }
         let out =
             weights
                 .matmul(&v)?

@@ -3,7 +3,7 @@
 use js_sys::{Float32Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{embedded, js_error, object, to_js, FileBytes};
+use super::{attention_object, embedded, js_error, object, to_js, FileBytes};
 use crate::decoder::{self, generation, sampling};
 use crate::lessons::flops;
 
@@ -160,6 +160,24 @@ impl Decoder {
         generation::Generation::new(&self.0, ids, options)
             .map(Generation)
             .map_err(js_error)
+    }
+
+    /// Every layer's and head's attention over `text` read as a completion (at most 128
+    /// tokens): `{tokens, layers, heads, weights: Float32Array}` — 0 for every later key.
+    pub fn attention(&self, text: &str) -> Result<Object, JsError> {
+        attention_object(self.0.attention(text).map_err(js_error)?)
+    }
+
+    /// The logit lens over `text`: `{tokens, layers, top}`, `top[layer][position]` the `k`
+    /// likeliest next tokens `{id, text, prob}` had the model stopped after that layer.
+    #[wasm_bindgen(js_name = logitLens)]
+    pub fn logit_lens(&self, text: &str, k: usize) -> Result<Object, JsError> {
+        let lens = self.0.logit_lens(text, k).map_err(js_error)?;
+        Ok(object(&[
+            ("tokens", to_js(&lens.tokens)?),
+            ("layers", lens.layers.into()),
+            ("top", to_js(&lens.top)?),
+        ]))
     }
 
     /// Starts scoring `ids` (teacher forcing): each token's log-probability given those

@@ -4,7 +4,7 @@
 use js_sys::{Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{embedded, js_error, object, to_js};
+use super::{attention_object, embedded, js_error, object, to_js};
 use crate::encoder;
 use crate::lessons::flops;
 
@@ -70,6 +70,12 @@ impl Encoder {
             ("ids", Uint32Array::from(&ids[..]).into()),
             ("tokens", to_js(&tokens)?),
         ]))
+    }
+
+    /// Every layer's and head's attention over `text` (at most 128 tokens): `{tokens, layers,
+    /// heads, weights: Float32Array}`, `weights[((layer · heads + head) · n + query) · n + key]`.
+    pub fn attention(&self, text: &str) -> Result<Object, JsError> {
+        attention_object(self.0.attention(text).map_err(js_error)?)
     }
 
     /// Estimated FLOPs of embedding texts of these token counts.

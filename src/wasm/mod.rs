@@ -13,6 +13,7 @@
 use js_sys::{Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use crate::models::inside::Attention;
 use crate::models::pooling::Embeddings;
 
 mod decoder;
@@ -145,4 +146,14 @@ fn embedded(out: Embeddings) -> Object {
         ),
         ("truncated", Uint8Array::from(&truncated[..]).into()),
     ])
+}
+
+/// `{tokens, layers, heads, weights: Float32Array}` of one text's attention, for either model.
+fn attention_object(attention: Attention) -> Result<Object, JsError> {
+    Ok(object(&[
+        ("tokens", to_js(&attention.tokens)?),
+        ("layers", attention.layers.into()),
+        ("heads", attention.heads.into()),
+        ("weights", Float32Array::from(&attention.weights[..]).into()),
+    ]))
 }

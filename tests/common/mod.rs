@@ -192,6 +192,16 @@ pub fn e5() -> (Vec<u8>, Vec<u8>) {
     (read("model.gguf"), read("tokenizer.json"))
 }
 
+/// multilingual-e5-small loaded from [`e5`]'s files.
+pub fn e5_encoder() -> bert_vs_gpt::encoder::Encoder {
+    let (weights, tokenizer) = e5();
+    bert_vs_gpt::encoder::Encoder::from_e5_files(&bert_vs_gpt::encoder::E5Files {
+        weights: &weights,
+        tokenizer: &tokenizer,
+    })
+    .unwrap()
+}
+
 /// Where `make fetch` keeps downloads and extracted sources (as scripts/fetch_weights.py).
 pub fn cache_dir() -> PathBuf {
     std::env::var_os("BERT_VS_GPT_CACHE")

@@ -134,7 +134,7 @@ async function model(id, role, report) {
     loading.catch(() => loaded.delete(id));
   }
   const found = await loaded.get(id);
-  if (role && found.role !== role) throw new Error(`${id} is a ${found.role}, not a ${role}.`);
+  if (role && found.role !== role) throw new Error(`${id} is ${found.role === "encoder" ? "an" : "a"} ${found.role}, not ${role === "encoder" ? "an" : "a"} ${role}.`);
   return found;
 }
 
@@ -329,6 +329,18 @@ const verbs = {
     }
     const ids = handle.tokenize(text);
     return { ids: Array.from(ids), tokens: handle.tokenTexts(ids) };
+  },
+
+  /** Every layer's and head's attention over `text`, by an encoder or a decoder. */
+  async attention({ text, model: id }, report) {
+    const { handle } = await model(id, null, report);
+    return handle.attention(text);
+  },
+
+  /** A decoder's logit lens over `text`: its `k` likeliest next tokens after every layer. */
+  async logitLens({ text, k, model: id }, report) {
+    const { handle } = await model(id, 'decoder', report);
+    return handle.logitLens(text, k);
   },
 
   async flops({ model: id, tokenCounts, prompt, generated }, report) {

@@ -1,0 +1,78 @@
+//! Inside a decoder, for the "who sees what" lesson: the attention of every layer and head over
+//! a short text (each token sees only those before it — and, on a sliding-window layer, only
+//! the nearest of them), and the logit lens — what the model would say comes next if it
+//! stopped after each layer: that layer's residual stream through the final norm and the output
+//! layer, as nostalgebraist's logit lens reads GPT-2
+//! (<https://www.lesswrong.com/posts/AcKRB8wDpdaN6v6ru/interpreting-gpt-the-logit-lens>). Both
+//! come from one recording pass of the network that generates (`models::inside`).
+
+use candle_core::IndexOp;
+
+use crate::decoder::generation::{alternatives, Alternative};
+use crate::decoder::sampling::Distribution;
+use crate::decoder::Decoder;
+use crate::error::Result;
+use crate::models::inside::{self, Attention, Recording};
+
+/// Rows of logits taken at once: a row of Gemma's is 1 MB.
+const LENS_ROWS: usize = 16;
+
+/// The logit lens over one text: `top[layer][position]` are the `k` likeliest next tokens had
+/// the model stopped after layer `layer`, most likely first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogitLens {
+    pub tokens: Vec<String>,
+    pub layers: usize,
+    pub top: Vec<Vec<Vec<Alternative>>>,
+}
+
+impl Decoder {
+    /// `text` as this decoder reads it for the inside views (with `<bos>` where the model puts
+    /// one), at most [`inside::MAX_TOKENS`] tokens, and one recording pass over it.
+    fn record(&self, text: &str) -> Result<(Vec<u32>, Recording)> {
+        let ids = self.encode(text)?;
+        inside::check_length(ids.len())?;
+        let (_, recording) = self.model().forward_recording(&ids)?;
+        Ok((ids, recording))
+    }
+
+    fn token_texts(&self, ids: &[u32]) -> Vec<String> {
+        ids.iter().map(|&id| self.token_text(id)).collect()
+    }
+
+    /// Every layer's and head's attention over `text`.
+    pub fn attention(&self, text: &str) -> Result<Attention> {
+        let (ids, recording) = self.record(text)?;
+        let c = self.model().config();
+        Ok(Attention {
+            tokens: self.token_texts(&ids),
+            layers: c.layers,
+            heads: c.heads,
+            weights: recording.attention,
+        })
+    }
+
+    /// The `k` likeliest next tokens at every position after every layer.
+    pub fn logit_lens(&self, text: &str, k: usize) -> Result<LogitLens> {
+        let (ids, recording) = self.record(text)?;
+        let model = self.model();
+        let mut top = Vec::with_capacity(recording.residuals.len());
+        for residual in &recording.residuals {
+            let mut layer = Vec::with_capacity(ids.len());
+            for start in (0..ids.len()).step_by(LENS_ROWS) {
+                let rows = residual.i(start..(start + LENS_ROWS).min(ids.len()))?;
+                let logits = model.logits(&model.final_norm(&rows)?)?;
+                for row in 0..logits.dim(0)? {
+                    let distribution = Distribution::new(&logits.i(row)?)?;
+                    layer.push(alternatives(self, &distribution, k));
+                }
+            }
+            top.push(layer);
+        }
+        Ok(LogitLens {
+            tokens: self.token_texts(&ids),
+            layers: recording.residuals.len(),
+            top,
+        })
+    }
+}
