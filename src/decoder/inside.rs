@@ -6,7 +6,7 @@
 //! (<https://www.lesswrong.com/posts/AcKRB8wDpdaN6v6ru/interpreting-gpt-the-logit-lens>). Both
 //! come from one recording pass of the network that generates (`models::inside`).
 
-use candle_core::IndexOp;
+use candle_core::{IndexOp, Tensor};
 
 use crate::decoder::generation::{alternatives, Alternative};
 use crate::decoder::sampling::Distribution;
@@ -14,8 +14,9 @@ use crate::decoder::Decoder;
 use crate::error::Result;
 use crate::models::inside::{self, Attention, Recording};
 
-/// Rows of logits taken at once: a row of Gemma's is 1 MB.
-const LENS_ROWS: usize = 16;
+/// Bytes of logits taken at once (Gemma's row is 1 MB, SmolLM2's 192 KB): the more rows a
+/// product has, the fewer times the output layer's blocks are unpacked for it.
+const LENS_LOGIT_BYTES: usize = 32 << 20;
 
 /// The logit lens over one text: `top[layer][position]` are the `k` likeliest next tokens had
 /// the model stopped after layer `layer`, most likely first.
@@ -56,19 +57,24 @@ impl Decoder {
     pub fn logit_lens(&self, text: &str, k: usize) -> Result<LogitLens> {
         let (ids, recording) = self.record(text)?;
         let model = self.model();
-        let mut top = Vec::with_capacity(recording.residuals.len());
-        for residual in &recording.residuals {
-            let mut layer = Vec::with_capacity(ids.len());
-            for start in (0..ids.len()).step_by(LENS_ROWS) {
-                let rows = residual.i(start..(start + LENS_ROWS).min(ids.len()))?;
-                let logits = model.logits(&model.final_norm(&rows)?)?;
-                for row in 0..logits.dim(0)? {
-                    let distribution = Distribution::new(&logits.i(row)?)?;
-                    layer.push(alternatives(self, &distribution, k));
-                }
+        // Every layer's residual stream as rows of one matrix, (layers · n, hidden), read a
+        // few dozen rows at a time.
+        let residuals = Tensor::cat(&recording.residuals, 0)?;
+        let total = residuals.dim(0)?;
+        let step = (LENS_LOGIT_BYTES / (4 * model.config().vocab)).max(1);
+        let mut cells = Vec::with_capacity(total);
+        for start in (0..total).step_by(step) {
+            let rows = residuals.i(start..(start + step).min(total))?;
+            let logits = model.logits(&model.final_norm(&rows)?)?;
+            for row in 0..logits.dim(0)? {
+                let distribution = Distribution::new(&logits.i(row)?)?;
+                cells.push(alternatives(self, &distribution, k));
             }
-            top.push(layer);
         }
+        let mut cells = cells.into_iter();
+        let top = (0..recording.residuals.len())
+            .map(|_| cells.by_ref().take(ids.len()).collect())
+            .collect();
         Ok(LogitLens {
             tokens: self.token_texts(&ids),
             layers: recording.residuals.len(),
