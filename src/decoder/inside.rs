@@ -57,8 +57,8 @@ impl Decoder {
     pub fn logit_lens(&self, text: &str, k: usize) -> Result<LogitLens> {
         let (ids, recording) = self.record(text)?;
         let model = self.model();
-        // Every layer's residual stream as rows of one matrix, (layers · n, hidden), read a
-        // few dozen rows at a time.
+        // Every layer's residual stream as rows of one matrix, (layers · n, hidden), through
+        // the output layer LENS_LOGIT_BYTES of logits at a time.
         let residuals = Tensor::cat(&recording.residuals, 0)?;
         let total = residuals.dim(0)?;
         let step = (LENS_LOGIT_BYTES / (4 * model.config().vocab)).max(1);

@@ -134,7 +134,8 @@ async function model(id, role, report) {
     loading.catch(() => loaded.delete(id));
   }
   const found = await loaded.get(id);
-  if (role && found.role !== role) throw new Error(`${id} is ${found.role === "encoder" ? "an" : "a"} ${found.role}, not ${role === "encoder" ? "an" : "a"} ${role}.`);
+  const a = (role) => (role === 'encoder' ? `an ${role}` : `a ${role}`);
+  if (role && found.role !== role) throw new Error(`${id} is ${a(found.role)}, not ${a(role)}.`);
   return found;
 }
 
