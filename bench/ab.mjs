@@ -1,7 +1,8 @@
 // Two builds of the page against each other on this host, alternated in one browser so that the
 // host's swings hit both alike: the machine check (the one-token products over 1 MB, in cache,
 // and 100 MB), greedy decode of each decoder and MiniLM's embedding of the benchmark's 64 sentences
-// one at a time (as `make bench`'s batch1), at each thread count. For a change to a kernel:
+// one at a time (as `make bench`'s batch1), at each thread count; each decoder's prefill of a
+// ~130-token prompt too. For a change to a kernel:
 // build the old checkout and the new one, then
 //
 //   node bench/ab.mjs OLD_ROOT NEW_ROOT [--rounds 4] [--threads 1,2] [--models SmolLM2-135M-Instruct,gemma-3-270m,all-MiniLM-L6-v2]
@@ -24,6 +25,8 @@ const MODELS = argument('models', 'SmolLM2-135M-Instruct,gemma-3-270m,all-MiniLM
 const ENCODERS = ['all-MiniLM-L6-v2', 'multilingual-e5-small'];
 const PROMPT = 'The history of the city begins';
 const SENTENCES = JSON.parse(readFileSync(new URL('workloads.json', import.meta.url))).embed.sentences;
+/** About 130 tokens of the benchmark's sentences, for prefill. */
+const LONG_PROMPT = SENTENCES.slice(0, 8).join(' ');
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -74,6 +77,9 @@ try {
           }
           const run = await pages[`${side} ${threads}`].evaluate(({ model, prompt }) => window.bertVsGpt.generate(prompt, { model, chat: false, temperature: 0, maxNewTokens: 64, ignoreEos: true }), { model, prompt: PROMPT });
           add(`${model} decode tok/s, ${threads} thread(s) ${side}`, run.tokensPerSecond);
+          // Prefill: a prompt of the benchmark's sentences, read before the first token.
+          const read = await pages[`${side} ${threads}`].evaluate(({ model, prompt }) => window.bertVsGpt.generate(prompt, { model, chat: false, temperature: 0, maxNewTokens: 1 }), { model, prompt: LONG_PROMPT });
+          add(`${model} prefill tok/s, ${threads} thread(s) ${side}`, (read.promptTokens / read.prefillMs) * 1000);
         }
       }
     }

@@ -42,6 +42,8 @@ const CHROMIUM_ARGS = [
 /** The "who sees what" lesson's timing sentence: 32 tokens for SmolLM2, 34 for MiniLM (with
  * [CLS] and [SEP]). */
 const INSIDE_TEXT = 'The animal did not cross the busy street because it was far too tired after walking all day long in the heat of the summer sun, so it lay down.';
+/** The same for the Chinese pair, e5 and Gemma (32 tokens for Gemma with its <bos>). */
+const INSIDE_TEXT_ZH = '那只动物没有穿过繁忙的街道，因为它在夏天的烈日下走了一整天，实在太累了，所以就躺下休息了。';
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -177,8 +179,23 @@ async function gemmaRepetition(browser, url, threads) {
     return out;
   }, { model: gemmaWorkload.model, prompts: gemmaWorkload.prompts, n: gemmaWorkload.max_new_tokens });
   const wasmMemoryBytes = (await page.evaluate(() => window.bertVsGpt.stats())).wasmMemoryBytes;
+  // The "who sees what" lesson in 中文: e5's and Gemma's attention and Gemma's logit lens on one
+  // sentence, each once untimed first (after the memory reading: e5 is not Gemma's).
+  const inside = await page.evaluate(async ({ model, e5, text }) => {
+    const hook = window.bertVsGpt;
+    const timed = async (call) => {
+      await call();
+      const started = performance.now();
+      const out = await call();
+      return [performance.now() - started, out];
+    };
+    const [encoderAttentionMs, seen] = await timed(() => hook.attention(text, { model: e5 }));
+    const [decoderAttentionMs, read] = await timed(() => hook.attention(text, { model }));
+    const [logitLensMs] = await timed(() => hook.logitLens(text, { model }));
+    return { encoderTokens: seen.tokens.length, decoderTokens: read.tokens.length, encoderAttentionMs, decoderAttentionMs, logitLensMs };
+  }, { model: gemmaWorkload.model, e5: E5, text: INSIDE_TEXT_ZH });
   await context.close();
-  return { threads, coldMs, warmMs, runs, wasmMemoryBytes };
+  return { threads, coldMs, warmMs, runs, wasmMemoryBytes, inside };
 }
 
 /** Gemma's table, and the ratios to wllama's on the same file when its results are given. */
@@ -198,6 +215,13 @@ function gemmaTable(results) {
       anchor = [`${w[0].toFixed(1)} / ${w[1].toFixed(1)}`, `${(median(decode) / w[0]).toFixed(2)}× / ${(median(prefill) / w[1]).toFixed(2)}×`];
     }
     rows.push(`| ${threads} | ${pair(decode, 1, max)} | ${pair(prefill, 1, max)} (${reps[0].runs.at(-1).promptTokens}) | ${median(reps.map((r) => r.coldMs)).toFixed(0)} / ${median(reps.map((r) => r.warmMs)).toFixed(0)} | ${(max(reps.map((r) => r.wasmMemoryBytes)) / 1e6).toFixed(0)} | ${anchor[0]} | ${anchor[1]} |`);
+  }
+  rows.push('', '| inside the models in 中文, one sentence (tokens: e5 / Gemma) | e5 attention ms | Gemma attention ms | Gemma logit lens ms |', '|---|---|---|---|');
+  for (const threads of THREADS) {
+    const inside = results.filter((r) => r.threads === threads).map((r) => r.inside);
+    if (!inside.length) continue;
+    const col = (key) => inside.map((r) => r[key]);
+    rows.push(`| ${threads} thread(s) (${inside[0].encoderTokens} / ${inside[0].decoderTokens}) | ${pair(col('encoderAttentionMs'), 0)} | ${pair(col('decoderAttentionMs'), 0)} | ${pair(col('logitLensMs'), 0)} |`);
   }
   return rows.join('\n');
 }

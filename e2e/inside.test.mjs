@@ -88,3 +88,86 @@ test('logit lens: layers × positions of top-k; its last layer is score()', LONG
   assert.equal(final.text, ' Berlin');
   assert.notEqual(lens.top[0].at(-1)[0].text, ' Berlin');
 });
+
+test('the lesson: both heatmaps, the triangle counted, hover, the lens; hostile text stays text; too long is refused', LONG, async () => {
+  const { page } = shared;
+  await page.click('#lessons [data-lesson="inside"]');
+  await page.fill('#inside-input', '<img src=x onerror="window.hacked=1"><b>bold</b> The cat sat');
+  await page.click('#inside-run');
+  await page.locator('#inside-lens[data-layers="30"]').waitFor({ timeout: 240_000 });
+  const seen = await page.evaluate(() => {
+    const data = (id) => ({ ...document.getElementById(id).dataset });
+    return {
+      hacked: window.hacked ?? null,
+      images: document.querySelectorAll('#inside img, #inside b').length,
+      encoder: data('inside-encoder-heatmap'),
+      decoder: data('inside-decoder-heatmap'),
+      decoderMask: document.getElementById('inside-decoder-mask').textContent,
+      lensHeads: [...document.querySelectorAll('#inside-lens thead th')].map((th) => th.textContent),
+      lensRows: document.querySelectorAll('#inside-lens tbody tr').length,
+      caption: document.getElementById('inside-lens-caption').textContent,
+      url: location.search,
+    };
+  });
+  assert.equal(seen.hacked, null);
+  assert.equal(seen.images, 0, 'the text was parsed as HTML');
+  const spelled = seen.lensHeads.slice(1).join('').replace(/·/g, ' ');
+  assert.ok(spelled.startsWith('<img src=x onerror="window.hacked=1"><b>bold</b>'), spelled);
+  // MiniLM fills every cell; SmolLM2 leaves exactly the upper triangle empty.
+  const n = seen.lensHeads.length - 1;
+  assert.equal(seen.encoder.empty, '0');
+  assert.equal(seen.decoder.empty, String((n * (n - 1)) / 2));
+  assert.equal(Number(seen.decoder.cells) + Number(seen.decoder.empty), n * n);
+  assert.match(seen.decoderMask, new RegExp(`^${(n * (n - 1)) / 2} of ${n * n} cells are exactly 0`));
+  assert.equal(seen.lensRows, 30);
+  assert.match(seen.caption, /After layer 30 of 30/);
+  assert.match(seen.url, /lesson=inside/);
+  // Hovering a token on the left keeps only its lines: the third token sees three (itself and two before).
+  const all = Number(await page.getAttribute('#inside-decoder-lines', 'data-lines'));
+  await page.hover('#inside-decoder-lines text[data-query="2"]');
+  await page.waitForFunction(() => document.querySelector('#inside-decoder-lines').dataset.lines !== undefined
+    && document.querySelector('#inside-decoder-lines text[font-weight="700"]')?.dataset.query === '2');
+  const one = Number(await page.getAttribute('#inside-decoder-lines', 'data-lines'));
+  assert.ok(one >= 1 && one <= 3 && one < all, `${one} lines for the third token, ${all} for all`);
+  // Another layer and one head redraw the heatmap with the same triangle.
+  await page.selectOption('#inside-decoder-layer', '29');
+  await page.selectOption('#inside-decoder-head', '0');
+  assert.equal(await page.getAttribute('#inside-decoder-heatmap', 'data-empty'), String((n * (n - 1)) / 2));
+  // A click on a lens cell shows that cell's candidates.
+  await page.click('#inside-lens [data-cell="0,1"]');
+  assert.match(await page.textContent('#inside-lens-caption'), /After layer 1 of 30/);
+  // 200 tokens: the page says so in its own words, and keeps the text.
+  const long = 'word '.repeat(200);
+  await page.fill('#inside-input', long);
+  await page.click('#inside-run');
+  await page.locator('#inside-notices .notice.error').waitFor();
+  assert.match(await page.textContent('#inside-notices'), /this lesson draws at most 128/);
+  assert.equal(await page.inputValue('#inside-input'), long);
+});
+
+test('the lesson: Stop during the lens keeps the heatmaps; a link runs the lesson in Chinese', LONG, async () => {
+  const { page } = shared;
+  await page.click('#lessons [data-lesson="inside"]');
+  await page.fill('#inside-input', 'Once upon a time, a teacher showed her class how a language model reads a sentence, one token after another. '.repeat(3));
+  await page.click('#inside-run');
+  await page.locator('#inside-lens-status:has-text("layers done")').waitFor({ timeout: 120_000 });
+  await page.click('#inside-stop');
+  await page.locator('#inside-notices .notice.info').waitFor();
+  assert.equal(await page.isVisible('#inside-lens'), false);
+  assert.ok(await page.getAttribute('#inside-decoder-heatmap', 'data-cells'));
+  assert.equal(await page.isDisabled('#inside-run'), false);
+
+  const text = '法国的首都是巴黎，德国的首都是';
+  await page.goto(`${new URL(page.url()).origin}/?lesson=inside&lang=zh&text=${encodeURIComponent(text)}`);
+  await page.locator('#inside-lens[data-layers]').waitFor({ timeout: 240_000 });
+  const seen = await page.evaluate(() => ({
+    encoder: document.getElementById('inside-encoder-name').textContent,
+    decoder: document.getElementById('inside-decoder-name').textContent,
+    mask: document.getElementById('inside-decoder-mask').textContent,
+    answer: document.querySelector('#inside-lens tr.answer td:last-child').textContent,
+  }));
+  assert.match(seen.encoder, /multilingual-e5-small/);
+  assert.match(seen.decoder, /gemma-3-270m/);
+  assert.match(seen.mask, /恰好为 0/);
+  assert.match(seen.answer, /^柏/); // Gemma's next token is 柏 (of 柏林, Berlin)
+});

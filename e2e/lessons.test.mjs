@@ -194,7 +194,7 @@ test('a shared link restores the lesson and its inputs, in 中文 and presenter 
   assert.equal(await page.isVisible('#encoder'), false);
   await page.waitForFunction(() => document.querySelector('#analogy-a').value === 'king');
   assert.deepEqual(await Promise.all(['a', 'b', 'c'].map((k) => page.inputValue(`#analogy-${k}`))), ['king', 'man', 'woman']);
-  assert.equal(await page.textContent('#analogy h2'), '4 · 向量运算：华盛顿 − 美国 + 法国 ≈ ？');
+  assert.equal(await page.textContent('#analogy h2'), '5 · 向量运算：华盛顿 − 美国 + 法国 ≈ ？');
   assert.equal(await page.evaluate(() => document.body.classList.contains('presenter')), true);
   await page.screenshot({ path: path.join(ARTIFACTS, 'presenter-zh.png') });
   await page.close();

@@ -24,6 +24,7 @@ const LESSONS = {
   encoder: ['#encoder-embed', '#encoder-heatmap[data-cells]'],
   decoder: ['#decoder-generate', '#decoder-stats:has-text("·")'],
   surprise: ['#surprise-score', '#surprise-chips .chip'],
+  inside: ['#inside-run', '#inside-lens[data-layers]'],
   analogy: ['#analogy-run', '#analogy-map[data-points]'],
   keywords: ['#keywords-run', '#keywords-gpt-time:text-matches("[0-9] (ms|毫秒)")'],
   compare: ['#compare-run', '#compare-verdict[data-outcome]'],
@@ -68,7 +69,7 @@ function overflowing(page) {
     for (const el of document.querySelectorAll('.panel:not([hidden]) *, header *, nav *')) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.right <= width + 1) continue;
-      if (el.closest('.results-table, .chips')) continue; // these scroll inside their card
+      if (el.closest('.results-table, .chips, .lens-scroll')) continue; // these scroll inside their card
       wide.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className} (${Math.round(box.right)} px)`);
     }
     return wide;

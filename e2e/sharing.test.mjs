@@ -79,8 +79,8 @@ test('the guided path: Next in the essay’s order to a summary of what ran; Res
     await next.click();
     assert.equal(await page.isVisible(`#${order.at(-1)}`), true);
   }
-  assert.deepEqual(order, ['intro', 'encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary']);
-  assert.equal(await page.locator('#summary-list li').count(), 9);
+  assert.deepEqual(order, ['intro', 'encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary']);
+  assert.equal(await page.locator('#summary-list li').count(), 10);
 
   // Enter in A runs the arithmetic; its verdict reaches the summary.
   await page.click('#lessons [data-lesson="analogy"]');
@@ -90,9 +90,9 @@ test('the guided path: Next in the essay’s order to a summary of what ran; Res
   await page.keyboard.press('Enter');
   await page.locator('#analogy-verdict[data-outcome]').waitFor({ timeout: 120_000 });
   await page.click('#lessons [data-lesson="summary"]');
-  const analogy = page.locator('#summary-list li', { hasText: '4 Vector arithmetic' });
+  const analogy = page.locator('#summary-list li', { hasText: '5 Vector arithmetic' });
   assert.match(await analogy.textContent(), /Washington − US \+ France ≈ \S+\./);
-  assert.match(await page.locator('#summary-list li', { hasText: '7 Cost' }).textContent(), /not run yet/);
+  assert.match(await page.locator('#summary-list li', { hasText: '8 Cost' }).textContent(), /not run yet/);
 
   // Ctrl+Enter in a text box runs; a plain Enter there is a new line.
   await page.click('#lessons [data-lesson="tokenizers"]');

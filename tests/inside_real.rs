@@ -184,6 +184,27 @@ fn the_last_layer_of_the_lens_is_what_score_reports() {
 }
 
 #[test]
+fn a_lens_run_advances_a_product_at_a_time_to_the_same_lens() {
+    let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
+    let text =
+        "Once upon a time, a teacher showed her class how a language model reads a sentence. ";
+    let text = text.repeat(2);
+    let mut run = decoder.logit_lens_run(&text, 3).unwrap();
+    let (done, total) = run.progress();
+    assert_eq!(done, 0);
+    let mut steps = 0;
+    while !run.advance(&decoder).unwrap() {
+        steps += 1;
+        let (done, now_total) = run.progress();
+        assert_eq!(now_total, total);
+        assert!(done > 0 && done < total, "step {steps}: {done} of {total}");
+    }
+    assert!(steps >= 2, "{total} rows in {} products", steps + 1);
+    assert_eq!(run.progress(), (total, total));
+    assert_eq!(run.finish(), decoder.logit_lens(&text, 3).unwrap());
+}
+
+#[test]
 fn gemma_sees_only_the_past_and_its_lens_ends_in_score() {
     let decoder = Decoder::from_gguf(common::gemma3()).unwrap();
     let text = "巴黎是法国的首都，柏林是";

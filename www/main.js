@@ -11,6 +11,7 @@ import { mountDecoderPanel } from './panels/decoder.js';
 import { mountEncoderPanel } from './panels/encoder.js';
 import { initialWeightsBase, mountSettings, resolveWeightsBase } from './panels/settings.js';
 import { mountSurprisePanel } from './panels/surprise.js';
+import { mountInsidePanel } from './panels/inside.js';
 import { mountAnalogyPanel } from './panels/analogy.js';
 import { mountComparePanel } from './panels/compare.js';
 import { mountContextPanel } from './panels/context.js';
@@ -79,7 +80,7 @@ document.querySelector('#language').addEventListener('click', () => {
 });
 
 /** The guided path: the lessons in the essay's order, introduction to conclusion. */
-const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary'];
+const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary'];
 /** Each mounted lesson's `{ run, link, reset, summary, costly }` (see the panels), by lesson id. */
 const panels = {};
 let currentLesson = linkedLesson();
@@ -295,6 +296,7 @@ const mounted = (async () => {
     encoder: mountEncoderPanel(document.querySelector('#encoder'), { models, presets: presets.encoder }),
     decoder: mountDecoderPanel(document.querySelector('#decoder'), { models, presets: presets.decoder }),
     surprise: mountSurprisePanel(document.querySelector('#surprise'), { models, presets: presets.surprise }),
+    inside: mountInsidePanel(document.querySelector('#inside'), { models, presets: presets.inside }),
     analogy: mountAnalogyPanel(document.querySelector('#analogy'), { models, presets: presets.analogy }),
     keywords: mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords }),
     compare: mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare }),

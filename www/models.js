@@ -208,10 +208,11 @@ export class Models extends EventTarget {
     else this.#update(id, { files: { ...state.files, [report.file]: report } });
   }
 
-  /** Runs worker verb `verb` for `model`, loading the model first if needed. */
-  async withModel(model, verb, args = {}) {
+  /** Runs worker verb `verb` for `model`, loading the model first if needed; `onProgress`
+   * hears the verb's progress, aborting `signal` cancels it. */
+  async withModel(model, verb, args = {}, { onProgress, signal } = {}) {
     await this.load(model);
-    return this.#client.call(verb, { ...args, model });
+    return this.#client.call(verb, { ...args, model }, { onProgress, signal });
   }
 
   /** `{dim, vectors, tokenCounts, truncated, maxTokens}` of `texts` under any model. */
@@ -224,14 +225,16 @@ export class Models extends EventTarget {
     return this.withModel(model, 'tokenize', { text });
   }
 
-  /** `{tokens, layers, heads, weights}`: every layer's and head's attention over `text`. */
+  /** `{tokens, layers, heads, weights, meanHeads}`: every layer's and head's attention over
+   * `text`, and each layer's mean over its heads. */
   attention(text, model = this.encoder) {
     return this.withModel(model, 'attention', { text });
   }
 
-  /** `{tokens, layers, top}`: a decoder's `k` likeliest next tokens after every layer. */
-  logitLens(text, k, model = this.decoder) {
-    return this.withModel(model, 'logitLens', { text, k });
+  /** `{tokens, layers, top}`: a decoder's `k` likeliest next tokens after every layer;
+   * `onProgress` hears `{kind: 'lens', done, total}` rows, aborting `signal` stops it. */
+  logitLens(text, k, model = this.decoder, { onProgress, signal } = {}) {
+    return this.withModel(model, 'logitLens', { text, k }, { onProgress, signal });
   }
 
   /**

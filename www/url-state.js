@@ -5,7 +5,7 @@
 
 /** The lessons; the first is what a link without `lesson` opens. The guided path's order is in
  * main.js (PATH). */
-export const LESSONS = ['encoder', 'decoder', 'surprise', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'intro', 'summary'];
+export const LESSONS = ['encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'intro', 'summary'];
 /** Longer texts are not put in (or taken from) the URL. */
 const MAX_TEXT = 2000;
 
@@ -62,6 +62,7 @@ const LESSON_PARAMS = {
   encoder: ['preset', 'texts', 'proj'],
   decoder: ['preset', 'prompt', 'chat', 'temperature', 'topk', 'topp', 'seed', 'repeat', 'max'],
   surprise: ['preset', 'text'],
+  inside: ['preset', 'text'],
   analogy: ['preset', 'a', 'b', 'c', 'words', 'proj'],
   keywords: ['preset', 'doc', 'diversity'],
   compare: ['preset', 'groups', 'proj'],

@@ -55,30 +55,79 @@ impl Decoder {
 
     /// The `k` likeliest next tokens at every position after every layer.
     pub fn logit_lens(&self, text: &str, k: usize) -> Result<LogitLens> {
+        let mut run = self.logit_lens_run(text, k)?;
+        while !run.advance(self)? {}
+        Ok(run.finish())
+    }
+
+    /// A logit lens over `text` to be computed one output-layer product at a time
+    /// ([`LogitLensRun::advance`]), so the page can show progress and stop it: a 32-token
+    /// sentence takes several seconds on one thread (docs/performance.md).
+    pub fn logit_lens_run(&self, text: &str, k: usize) -> Result<LogitLensRun> {
         let (ids, recording) = self.record(text)?;
-        let model = self.model();
-        // Every layer's residual stream as rows of one matrix, (layers · n, hidden), through
-        // the output layer LENS_LOGIT_BYTES of logits at a time.
-        let residuals = Tensor::cat(&recording.residuals, 0)?;
-        let total = residuals.dim(0)?;
-        let step = (LENS_LOGIT_BYTES / (4 * model.config().vocab)).max(1);
-        let mut cells = Vec::with_capacity(total);
-        for start in (0..total).step_by(step) {
-            let rows = residuals.i(start..(start + step).min(total))?;
+        let layers = recording.residuals.len();
+        Ok(LogitLensRun {
+            tokens: self.token_texts(&ids),
+            layers,
+            // Every layer's residual stream as rows of one matrix, (layers · n, hidden).
+            residuals: Tensor::cat(&recording.residuals, 0)?,
+            rows_per_product: (LENS_LOGIT_BYTES / (4 * self.model().config().vocab)).max(1),
+            k,
+            cells: Vec::with_capacity(layers * ids.len()),
+        })
+    }
+}
+
+/// A logit lens under way: the residual streams recorded, the output layer applied to
+/// [`LENS_LOGIT_BYTES`] of logits per [`advance`](Self::advance).
+pub struct LogitLensRun {
+    tokens: Vec<String>,
+    layers: usize,
+    residuals: Tensor,
+    rows_per_product: usize,
+    k: usize,
+    /// Row `layer · n + position`'s alternatives, for the rows done so far.
+    cells: Vec<Vec<Alternative>>,
+}
+
+impl LogitLensRun {
+    /// Rows (layer, position) done and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.cells.len(), self.layers * self.tokens.len())
+    }
+
+    /// Takes the next rows through the final norm and the output layer; true once all are done.
+    pub fn advance(&mut self, decoder: &Decoder) -> Result<bool> {
+        let (start, total) = self.progress();
+        if start < total {
+            let model = decoder.model();
+            let rows = self
+                .residuals
+                .i(start..(start + self.rows_per_product).min(total))?;
             let logits = model.logits(&model.final_norm(&rows)?)?;
             for row in 0..logits.dim(0)? {
                 let distribution = Distribution::new(&logits.i(row)?)?;
-                cells.push(alternatives(self, &distribution, k));
+                self.cells
+                    .push(alternatives(decoder, &distribution, self.k));
             }
         }
-        let mut cells = cells.into_iter();
-        let top = (0..recording.residuals.len())
-            .map(|_| cells.by_ref().take(ids.len()).collect())
+        let (done, total) = self.progress();
+        Ok(done == total)
+    }
+
+    /// The lens, once [`advance`](Self::advance) has said it is done (layers not reached
+    /// are left out).
+    pub fn finish(self) -> LogitLens {
+        let n = self.tokens.len();
+        let mut cells = self.cells.into_iter();
+        let top: Vec<Vec<Vec<Alternative>>> = (0..self.layers)
+            .map(|_| cells.by_ref().take(n).collect::<Vec<_>>())
+            .filter(|layer| layer.len() == n)
             .collect();
-        Ok(LogitLens {
-            tokens: self.token_texts(&ids),
-            layers: recording.residuals.len(),
+        LogitLens {
+            tokens: self.tokens,
+            layers: top.len(),
             top,
-        })
+        }
     }
 }

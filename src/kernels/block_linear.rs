@@ -23,7 +23,7 @@ use candle_core::{Device, Module, Tensor};
 use std::ops::Range;
 
 use crate::error::{Error, Result};
-use crate::kernels::panel::{panel_product, PANEL};
+use crate::kernels::panel::{pack_panel, panel_product, PANEL};
 use crate::kernels::parallel::{self, PartsWrite};
 use crate::kernels::quantize::{quantize_block, Block8, BLOCK};
 use crate::kernels::tensor_values::apply_rows;
@@ -204,17 +204,14 @@ impl<S: BlockRows> BlockLinear<S> {
     }
 
     /// Rows `rows` (at most 8) of the weights as f32 in the f32 panel layout (`panel`): k-major,
-    /// 8 values per k, missing rows zero; `row` is room for one row.
-    fn dequantize_panel(&self, rows: Range<usize>, panel: &mut [f32], row: &mut [f32]) {
-        if rows.len() < PANEL {
-            panel.fill(0.0);
-        }
-        for (column, r) in rows.enumerate() {
+    /// 8 values per k, missing rows zero; `scratch` is room for 8 rows.
+    fn dequantize_panel(&self, rows: Range<usize>, panel: &mut [f32], scratch: &mut [f32]) {
+        let cols = self.0.cols();
+        let scratch = &mut scratch[..rows.len() * cols];
+        for (r, row) in rows.zip(scratch.chunks_exact_mut(cols)) {
             self.0.row_values(r, row);
-            for (k, &v) in row.iter().enumerate() {
-                panel[k * PANEL + column] = v;
-            }
         }
+        pack_panel(scratch, cols, panel);
     }
 }
 
@@ -240,10 +237,10 @@ impl<S: BlockRows> Module for BlockLinear<S> {
             let writes = PartsWrite::new(&mut out);
             parallel::for_each_part(rows.div_ceil(PANEL), PANELS_PER_PART, &|part| {
                 let mut panel = vec![0f32; cols * PANEL];
-                let mut row = vec![0f32; cols];
+                let mut scratch = vec![0f32; cols * PANEL];
                 for p in part {
                     let chunk = p * PANEL..(p * PANEL + PANEL).min(rows);
-                    self.dequantize_panel(chunk.clone(), &mut panel, &mut row);
+                    self.dequantize_panel(chunk.clone(), &mut panel, &mut scratch);
                     panel_product(&rounded, tokens, cols, &panel, |token, values| {
                         let start = token * rows + chunk.start;
                         // SAFETY: these output columns belong to this part alone.

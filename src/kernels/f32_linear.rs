@@ -1,7 +1,7 @@
 //! Linear layers over f32 weights (MiniLM's, as published): each matrix packed once, at load,
 //! into the panels of [`crate::kernels::panel`] and multiplied by its f32 register tile.
 
-use crate::kernels::panel::{panel_product, PanelLinear, Panels, PANEL};
+use crate::kernels::panel::{pack_panel, panel_product, PanelLinear, Panels, PANEL};
 
 /// `x · Wᵀ + b` over f32 panels.
 pub type F32Linear = PanelLinear<F32Panels>;
@@ -19,10 +19,12 @@ impl Panels for F32Panels {
 
     fn pack(rows: &[f32], outputs: usize, inputs: usize) -> Self {
         let mut values = vec![0f32; outputs.div_ceil(PANEL) * inputs * PANEL];
-        for (o, row) in rows.chunks_exact(inputs.max(1)).enumerate() {
-            let (panel, column) = (o / PANEL, o % PANEL);
-            for (k, &w) in row.iter().enumerate() {
-                values[(panel * inputs + k) * PANEL + column] = w;
+        if inputs > 0 {
+            for (panel, rows) in values
+                .chunks_exact_mut(inputs * PANEL)
+                .zip(rows.chunks(inputs * PANEL))
+            {
+                pack_panel(rows, inputs, panel);
             }
         }
         Self { inputs, values }

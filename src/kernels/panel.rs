@@ -125,6 +125,61 @@ impl<P: Panels> Module for PanelLinear<P> {
     }
 }
 
+/// Lays out `rows` (up to [`PANEL`] weight rows of `k` values, row-major) as one k-major panel:
+/// `panel[i * 8 + column] = rows[column * k + i]`, columns past the given rows zero. The f32
+/// layers do this once at load; the quantized ones for every panel of every prefill product,
+/// so in wasm a full panel goes as 4 × 4 transposes of simd128 vectors instead of a scatter of
+/// single values.
+pub fn pack_panel(rows: &[f32], k: usize, panel: &mut [f32]) {
+    let columns = rows.len() / k.max(1);
+    assert!(columns <= PANEL && panel.len() == k * PANEL && rows.len() == columns * k);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if columns == PANEL && k.is_multiple_of(4) {
+        return transpose_panel(rows, k, panel);
+    }
+    if columns < PANEL {
+        panel.fill(0.0);
+    }
+    for (column, row) in rows.chunks_exact(k.max(1)).enumerate() {
+        for (i, &w) in row.iter().enumerate() {
+            panel[i * PANEL + column] = w;
+        }
+    }
+}
+
+/// [`pack_panel`] for 8 rows of a multiple of 4 values: each 4 × 4 square of 4 rows and 4
+/// inputs is loaded as 4 vectors, transposed by shuffles and stored as 4 vectors.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn transpose_panel(rows: &[f32], k: usize, panel: &mut [f32]) {
+    use core::arch::wasm32::*;
+    // SAFETY: pack_panel checked rows.len() == 8 · k and panel.len() == 8 · k; with i + 4 ≤ k
+    // every load reads rows[(half · 4 + r) · k + i ..][..4] and every store writes
+    // panel[(i + c) · 8 + half · 4 ..][..4]; v128 loads and stores allow unaligned addresses.
+    unsafe {
+        let src = rows.as_ptr();
+        let dst = panel.as_mut_ptr();
+        for i in (0..k).step_by(4) {
+            for half in 0..2 {
+                let load = |r: usize| v128_load(src.add((half * 4 + r) * k + i) as *const v128);
+                let (r0, r1, r2, r3) = (load(0), load(1), load(2), load(3));
+                let t0 = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+                let t1 = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+                let t2 = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+                let t3 = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+                let columns = [
+                    i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
+                    i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
+                    i32x4_shuffle::<0, 1, 4, 5>(t2, t3),
+                    i32x4_shuffle::<2, 3, 6, 7>(t2, t3),
+                ];
+                for (c, column) in columns.into_iter().enumerate() {
+                    v128_store(dst.add((i + c) * PANEL + half * 4) as *mut v128, column);
+                }
+            }
+        }
+    }
+}
+
 /// Runs `tile(first, rows)` for every group of up to 4 consecutive tokens and hands each row
 /// of the tile it returns to `row(token, values)`. Shared by the f32 and integer kernels.
 pub fn for_each_tile(

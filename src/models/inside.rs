@@ -44,3 +44,45 @@ pub struct Attention {
     pub heads: usize,
     pub weights: Vec<f32>,
 }
+
+impl Attention {
+    /// Each layer's attention averaged over its heads, `[(layer · n + query) · n + key]`: the
+    /// view of a whole layer the lesson shows first.
+    pub fn head_means(&self) -> Vec<f32> {
+        let n = self.tokens.len();
+        let mut means = vec![0f32; self.layers * n * n];
+        for (layer, mean) in means.chunks_exact_mut(n * n).enumerate() {
+            let heads = &self.weights[layer * self.heads * n * n..][..self.heads * n * n];
+            for head in heads.chunks_exact(n * n) {
+                mean.iter_mut().zip(head).for_each(|(m, w)| *m += w);
+            }
+            mean.iter_mut().for_each(|m| *m /= self.heads as f32);
+        }
+        means
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_means_average_each_layers_heads() {
+        // Two layers, two heads, two tokens: each head's matrix is its own constant.
+        let weights: Vec<f32> = [1.0, 3.0, 10.0, 20.0]
+            .iter()
+            .flat_map(|&v| [v; 4])
+            .collect();
+        let attention = Attention {
+            tokens: vec!["a".into(), "b".into()],
+            layers: 2,
+            heads: 2,
+            weights,
+        };
+        assert_eq!(
+            attention.head_means(),
+            [[2.0; 4], [15.0; 4]].concat(),
+            "layer 0 averages 1 and 3, layer 1 averages 10 and 20"
+        );
+    }
+}

@@ -168,16 +168,14 @@ impl Decoder {
         attention_object(self.0.attention(text).map_err(js_error)?)
     }
 
-    /// The logit lens over `text`: `{tokens, layers, top}`, `top[layer][position]` the `k`
-    /// likeliest next tokens `{id, text, prob}` had the model stopped after that layer.
+    /// Starts the logit lens over `text`, `k` likeliest next tokens per cell: advance the run
+    /// until it says it is done, then take its result.
     #[wasm_bindgen(js_name = logitLens)]
-    pub fn logit_lens(&self, text: &str, k: usize) -> Result<Object, JsError> {
-        let lens = self.0.logit_lens(text, k).map_err(js_error)?;
-        Ok(object(&[
-            ("tokens", to_js(&lens.tokens)?),
-            ("layers", lens.layers.into()),
-            ("top", to_js(&lens.top)?),
-        ]))
+    pub fn logit_lens(&self, text: &str, k: usize) -> Result<LogitLensRun, JsError> {
+        self.0
+            .logit_lens_run(text, k)
+            .map(LogitLensRun)
+            .map_err(js_error)
     }
 
     /// Starts scoring `ids` (teacher forcing): each token's log-probability given those
@@ -253,6 +251,32 @@ impl Generation {
             ("scored", scored),
             ("step", to_js(&advance.step)?),
             ("finished", to_js(&advance.finished)?),
+        ]))
+    }
+}
+
+/// A logit lens under way, advanced one output-layer product per call.
+#[wasm_bindgen]
+pub struct LogitLensRun(decoder::inside::LogitLensRun);
+
+#[wasm_bindgen]
+impl LogitLensRun {
+    /// Takes the next rows through the output layer: `{done, total}` rows (layer, position),
+    /// all done when they are equal.
+    pub fn advance(&mut self, decoder: &Decoder) -> Result<Object, JsError> {
+        self.0.advance(&decoder.0).map_err(js_error)?;
+        let (done, total) = self.0.progress();
+        Ok(object(&[("done", done.into()), ("total", total.into())]))
+    }
+
+    /// `{tokens, layers, top}`: `top[layer][position]` the `k` likeliest next tokens
+    /// `{id, text, prob}` had the model stopped after that layer.
+    pub fn finish(self) -> Result<Object, JsError> {
+        let lens = self.0.finish();
+        Ok(object(&[
+            ("tokens", to_js(&lens.tokens)?),
+            ("layers", lens.layers.into()),
+            ("top", to_js(&lens.top)?),
         ]))
     }
 }

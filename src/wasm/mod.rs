@@ -148,9 +148,14 @@ fn embedded(out: Embeddings) -> Object {
     ])
 }
 
-/// `{tokens, layers, heads, weights: Float32Array}` of one text's attention, for either model.
+/// `{tokens, layers, heads, weights: Float32Array, meanHeads: Float32Array}` of one text's
+/// attention, for either model (`meanHeads[(layer · n + query) · n + key]`).
 fn attention_object(attention: Attention) -> Result<Object, JsError> {
     Ok(object(&[
+        (
+            "meanHeads",
+            Float32Array::from(&attention.head_means()[..]).into(),
+        ),
         ("tokens", to_js(&attention.tokens)?),
         ("layers", attention.layers.into()),
         ("heads", attention.heads.into()),

@@ -250,6 +250,71 @@ export async function drawHeatmap(element, options) {
 }
 
 /**
+ * One attention matrix: row `query`, column `key` (`matrix[query * n + key]`, probabilities),
+ * axes labelled with `tokens`. A cell of exactly 0 — a key the model may not look at — is left
+ * out, so the grid's grey shows through: a decoder's empty upper triangle. `selected` (a query
+ * row, or -1) is outlined; `onSelect(query)` runs when a cell is clicked.
+ */
+export async function drawAttention(element, options) {
+  drawing(element, () => drawAttention(element, options));
+  const { tokens, matrix, selected = -1, onSelect } = options;
+  const n = tokens.length;
+  const chart = await chartOf(element);
+  chart.off('click');
+  const k = textScale();
+  const labelWidth = Math.round(Math.min(90 * k, element.clientWidth * 0.25));
+  // The colours span the rows after the first: a decoder's first token can only attend to
+  // itself (1.0), which would leave every other cell pale.
+  let highest = 0;
+  for (let i = n > 1 ? n : 0; i < matrix.length; i++) highest = Math.max(highest, matrix[i]);
+  const cells = [];
+  for (let query = 0; query < n; query++) {
+    for (let key = 0; key < n; key++) {
+      const value = matrix[query * n + key];
+      if (value !== 0) cells.push({ value: [key, query, value], itemStyle: query === selected ? { borderColor: '#111', borderWidth: 1 } : undefined });
+    }
+  }
+  const axisLabel = { fontFamily: 'ui-monospace, monospace', fontSize: 11 * k, width: labelWidth, overflow: 'truncate' };
+  // The turned key labels take the height of the longest, at most labelWidth.
+  const measure = document.createElement('canvas').getContext('2d');
+  measure.font = `${11 * k}px ${axisLabel.fontFamily}`;
+  const longest = Math.min(labelWidth, Math.max(...tokens.map((token) => measure.measureText(token).width)));
+  chart.setOption(
+    {
+      animation: false,
+      grid: { left: longest + 12, right: 8, top: 8, bottom: longest + 44 * k, backgroundColor: '#d5d9e0', show: true, borderWidth: 0 },
+      textStyle: { fontSize: 12 * k, fontFamily: FONT },
+      tooltip: {
+        renderMode: 'richText',
+        textStyle: { fontSize: 13 * k },
+        formatter: ({ value: [key, query, v] }) => `${tokens[query]} → ${tokens[key]}\np = ${v.toFixed(3)}`,
+      },
+      xAxis: { type: 'category', data: tokens, axisLabel: { ...axisLabel, rotate: 90 }, axisTick: { show: false } },
+      yAxis: { type: 'category', data: tokens, inverse: true, axisLabel, axisTick: { show: false } },
+      visualMap: {
+        min: 0,
+        max: highest || 1,
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+        itemHeight: 120 * k,
+        itemWidth: 14 * k,
+        textStyle: { fontSize: 12 * k },
+        text: [(highest || 1).toFixed(2), '0'],
+        inRange: { color: ['#ffffff', '#9ecae1', '#2171b5', '#08306b'] },
+      },
+      series: [{ type: 'heatmap', data: cells, emphasis: { itemStyle: { borderColor: '#d8693b', borderWidth: 2 } } }],
+    },
+    { notMerge: true },
+  );
+  if (onSelect) chart.on('click', ({ value: [, query] }) => onSelect(query));
+  element.dataset.cells = String(cells.length);
+  element.dataset.empty = String(n * n - cells.length);
+  describe(element, tokens.join(' '));
+}
+
+/**
  * Horizontal bars, first on top; `highlight` is the index drawn in the accent colour; `max`
  * fixes the scale (null: fit the data); `log` uses a logarithmic axis.
  */

@@ -338,10 +338,22 @@ const verbs = {
     return handle.attention(text);
   },
 
-  /** A decoder's logit lens over `text`: its `k` likeliest next tokens after every layer. */
-  async logitLens({ text, k, model: id }, report) {
+  /** A decoder's logit lens over `text`: its `k` likeliest next tokens after every layer,
+   * one output-layer product at a time, reporting `{kind: 'lens', done, total}` rows and
+   * stopping (an AbortError) when cancelled. */
+  async logitLens({ text, k, model: id }, report, control) {
     const { handle } = await model(id, 'decoder', report);
-    return handle.logitLens(text, k);
+    const run = handle.logitLens(text, k);
+    for (;;) {
+      const { done, total } = run.advance(handle);
+      report({ kind: 'lens', done, total });
+      if (done === total) return run.finish();
+      await nextTask();
+      if (control.cancelled) {
+        run.free();
+        throw new DOMException('The logit lens was stopped.', 'AbortError');
+      }
+    }
   },
 
   async flops({ model: id, tokenCounts, prompt, generated }, report) {
