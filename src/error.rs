@@ -41,6 +41,8 @@ pub enum Error {
     UnknownToken { id: u32, vocab: usize },
     #[error("the text is {tokens} tokens long; this view draws at most {limit} — shorten it to a sentence or two")]
     TooLongToShow { tokens: usize, limit: usize },
+    #[error("the labelled texts cannot be used: {0}")]
+    BadLabelledData(String),
     #[error("model computation failed: {0}")]
     Model(#[from] candle_core::Error),
 }

@@ -78,8 +78,8 @@ impl Decoder {
     }
 }
 
-/// A logit lens under way: the residual streams recorded, the output layer applied to
-/// [`LENS_LOGIT_BYTES`] of logits per [`advance`](Self::advance).
+/// A logit lens under way: the residual streams recorded, the output layer applied to 32 MB
+/// of logits (`LENS_LOGIT_BYTES`) per [`advance`](Self::advance).
 pub struct LogitLensRun {
     tokens: Vec<String>,
     layers: usize,
