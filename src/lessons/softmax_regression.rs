@@ -286,10 +286,104 @@ pub struct AdamOptions {
     pub seed: u64,
 }
 
-/// Trains by Adam (Kingma & Ba, <https://arxiv.org/abs/1412.6980>, β₁ 0.9, β₂ 0.999, ε 1e-8)
-/// over mini-batches of the rows shuffled anew each epoch; after every epoch
-/// `on_epoch(epoch, loss over all rows, &layer)` is called, and training stops early when it
-/// returns false.
+/// Training by Adam (Kingma & Ba, <https://arxiv.org/abs/1412.6980>, β₁ 0.9, β₂ 0.999,
+/// ε 1e-8) over mini-batches of the rows, shuffled anew each epoch, one [`epoch`](Self::epoch)
+/// per call — so the page can draw the loss and the held-out accuracy as they go, and stop.
+/// The caller hands the same rows and labels to every call.
+pub struct AdamTraining {
+    layer: SoftmaxRegression,
+    options: AdamOptions,
+    classes: usize,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    order: Vec<usize>,
+    rng: ChaCha8Rng,
+    step: i32,
+    epochs_done: usize,
+}
+
+impl AdamTraining {
+    /// A layer of zeros for `rows` examples of `dim` inputs and `classes` classes.
+    pub fn new(rows: usize, dim: usize, classes: usize, options: AdamOptions) -> Result<Self> {
+        if options.epochs == 0
+            || options.batch_size == 0
+            || options.learning_rate.is_nan()
+            || options.learning_rate <= 0.0
+        {
+            return Err(Error::BadArgument {
+                what: "Adam's settings",
+                expected: "at least one epoch, batches of at least one and a learning rate above 0",
+                got: format!("{options:?}"),
+            });
+        }
+        let layer = SoftmaxRegression::zeros(classes, dim);
+        let size = layer.params.len();
+        Ok(Self {
+            layer,
+            options,
+            classes,
+            m: vec![0.0; size],
+            v: vec![0.0; size],
+            order: (0..rows).collect(),
+            rng: ChaCha8Rng::seed_from_u64(options.seed),
+            step: 0,
+            epochs_done: 0,
+        })
+    }
+
+    /// The layer as trained so far.
+    pub fn layer(&self) -> &SoftmaxRegression {
+        &self.layer
+    }
+
+    /// Whether the epochs asked for are done.
+    pub fn finished(&self) -> bool {
+        self.epochs_done >= self.options.epochs
+    }
+
+    /// One more pass over every row in mini-batches; the objective over all rows after it.
+    pub fn epoch(&mut self, x: Features, labels: &[usize]) -> Result<f64> {
+        check(x, labels, self.classes, self.options.l2)?;
+        if x.rows() != self.order.len() || x.dim() != self.layer.dim {
+            return Err(Error::BadLabels {
+                labels: labels.len(),
+                rows: x.rows(),
+            });
+        }
+        let objective = Objective {
+            x,
+            labels,
+            classes: self.classes,
+            l2: self.options.l2,
+        };
+        let mut g = vec![0.0; self.layer.params.len()];
+        let (b1, b2, eps) = (0.9f64, 0.999f64, 1e-8);
+        self.order.shuffle(&mut self.rng);
+        for batch in self.order.chunks(self.options.batch_size) {
+            objective.over(&self.layer.params, Some(batch), Some(&mut g));
+            self.step += 1;
+            let (c1, c2) = (1.0 - b1.powi(self.step), 1.0 - b2.powi(self.step));
+            let rate = self.options.learning_rate;
+            for (((w, m), v), g) in self
+                .layer
+                .params
+                .iter_mut()
+                .zip(&mut self.m)
+                .zip(&mut self.v)
+                .zip(&g)
+            {
+                *m = b1 * *m + (1.0 - b1) * g;
+                *v = b2 * *v + (1.0 - b2) * g * g;
+                *w -= rate * (*m / c1) / ((*v / c2).sqrt() + eps);
+            }
+        }
+        self.epochs_done += 1;
+        Ok(objective.value_and_gradient(&self.layer.params, None))
+    }
+}
+
+/// [`AdamTraining`] for all its epochs at once; `on_epoch(epoch, loss over all rows, &layer)`
+/// after each, and training stops early when it returns false.
 pub fn fit_adam(
     x: Features,
     labels: &[usize],
@@ -298,48 +392,14 @@ pub fn fit_adam(
     mut on_epoch: impl FnMut(usize, f64, &SoftmaxRegression) -> bool,
 ) -> Result<SoftmaxRegression> {
     check(x, labels, classes, options.l2)?;
-    if options.epochs == 0
-        || options.batch_size == 0
-        || options.learning_rate.is_nan()
-        || options.learning_rate <= 0.0
-    {
-        return Err(Error::BadArgument {
-            what: "Adam's settings",
-            expected: "at least one epoch, batches of at least one and a learning rate above 0",
-            got: format!("{options:?}"),
-        });
-    }
-    let objective = Objective {
-        x,
-        labels,
-        classes,
-        l2: options.l2,
-    };
-    let mut model = SoftmaxRegression::zeros(classes, x.dim());
-    let size = model.params.len();
-    let (mut m, mut v, mut g) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
-    let (b1, b2, eps) = (0.9f64, 0.999f64, 1e-8);
-    let mut order: Vec<usize> = (0..x.rows()).collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let mut step = 0i32;
-    for epoch in 1..=options.epochs {
-        order.shuffle(&mut rng);
-        for batch in order.chunks(options.batch_size) {
-            objective.over(&model.params, Some(batch), Some(&mut g));
-            step += 1;
-            let (c1, c2) = (1.0 - b1.powi(step), 1.0 - b2.powi(step));
-            for i in 0..size {
-                m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-                v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
-                model.params[i] -= options.learning_rate * (m[i] / c1) / ((v[i] / c2).sqrt() + eps);
-            }
-        }
-        let loss = objective.value_and_gradient(&model.params, None);
-        if !on_epoch(epoch, loss, &model) {
+    let mut training = AdamTraining::new(x.rows(), x.dim(), classes, options)?;
+    while !training.finished() {
+        let loss = training.epoch(x, labels)?;
+        if !on_epoch(training.epochs_done, loss, training.layer()) {
             break;
         }
     }
-    Ok(model)
+    Ok(training.layer)
 }
 
 #[cfg(test)]
