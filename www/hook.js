@@ -5,6 +5,7 @@ import { compareEmbeddings } from './lessons/compare.js';
 import { contextCost } from './lessons/context.js';
 import { keybert } from './lessons/keywords.js';
 import { runRoi } from './lessons/roi.js';
+import { METHODS, runClassify } from './lessons/classify.js';
 import { DECODERS } from './models.js';
 import { PRECISIONS } from './worker/threads.js';
 
@@ -159,6 +160,31 @@ export function installHook({ ready, models, offlineReady }) {
     async roi({ lang = 'en', style = 'few-shot', onProgress, signal, encoder = models.encoder, model = models.decoder } = {}) {
       await ready;
       return runRoi(models, { lang, style, onProgress, signal, encoder, decoder: model });
+    },
+
+    /**
+     * Three ways to build a classifier on the same labelled texts (`train`, `test`: [{text,
+     * label}], labels strings): {labels, results: {<method>: {accuracy, macroF1, confusion,
+     * predictions, trainMs, predictMs, flopsPerPrediction, …}}} for `methods` (any of 'tfidf',
+     * 'linear', 'centroid', 'gpt-zero-shot', 'gpt-few-shot'; default all) — confusion[i][j]
+     * counts test texts of labels[i] predicted as labels[j]. `shots` (6) training texts are
+     * shown to GPT few-shot; `seed` picks them and shuffles the linear layer's batches; `chat`
+     * asks GPT in its chat template instead of as text to continue; `training` may change
+     * how the layers are trained ({tfidfC, epochs, batchSize, learningRate, l2}).
+     */
+    async classify({ train, test, methods = METHODS, encoder = models.encoder, decoder = models.decoder, shots = 6, seed = 0, chat = false, training = {}, onProgress, signal } = {}) {
+      const labelled = (list) => Array.isArray(list) && list.length > 0 && list.every((e) => typeof e?.text === 'string' && e.text.trim() && typeof e.label === 'string' && e.label.trim());
+      check(labelled(train) && labelled(test), 'classify: train and test must be non-empty arrays of {text, label} with non-blank strings');
+      check(Array.isArray(methods) && methods.length > 0 && methods.every((m) => METHODS.includes(m)), `classify: methods must be some of ${METHODS.join(', ')}`);
+      check(Number.isInteger(shots) && shots >= 1 && shots <= 50, 'classify: shots must be an integer from 1 to 50');
+      check(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32, 'classify: seed must be an integer from 0 to 2³² − 1');
+      check(onProgress === undefined || typeof onProgress === 'function', 'classify: onProgress must be a function');
+      await ready;
+      check(typeof chat === 'boolean', 'classify: chat must be true or false');
+      const numbers = { tfidfC: [1e-6, 1e6], epochs: [1, 10_000], batchSize: [1, 10_000], learningRate: [1e-6, 10], l2: [0, 10] };
+      check(training !== null && typeof training === 'object' && Object.entries(training).every(([name, value]) => numbers[name] && Number.isFinite(value) && value >= numbers[name][0] && value <= numbers[name][1] && (!['epochs', 'batchSize'].includes(name) || Number.isInteger(value))),
+        `classify: training may set ${Object.entries(numbers).map(([name, [low, high]]) => `${name} (${low}…${high})`).join(', ')}`);
+      return runClassify(models, { train, test, methods, encoder, decoder, shots, seed, chat, training, onProgress, signal });
     },
 
     /** The decoders that can be chosen: [{id, chosen, loaded, opened}] — the shipped ones

@@ -47,6 +47,13 @@ pub fn decoder_run(shape: &Shape, prompt: usize, generated: usize) -> f64 {
     layers + generated as f64 * output_layer(shape)
 }
 
+/// A linear layer + softmax over `inputs` values (non-zero ones, for sparse TF-IDF rows) into
+/// `classes` scores: the classifier lesson's trained layer, the cheap end of "what an answer
+/// costs" (the encoder pass before it is counted by [`encoder_pass`]).
+pub fn linear_layer(inputs: f64, classes: usize) -> f64 {
+    2.0 * inputs * classes as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

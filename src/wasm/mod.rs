@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use crate::models::inside::Attention;
 use crate::models::pooling::Embeddings;
 
+mod classifier;
 mod decoder;
 mod encoder;
 mod file_bytes;

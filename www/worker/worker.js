@@ -385,6 +385,59 @@ const verbs = {
     return Array.from(wasm.nearestCentroid(train, Uint32Array.from(labels), test, dim));
   },
 
+  /** Paradigm 1: TF-IDF + a softmax layer trained on `train` (label ids `labels`), applied
+   * to `test`: `{predictions, probabilities, features, flopsPerPrediction, trainMs, predictMs}`. */
+  tfidfClassify({ train, labels, test, classes, l2 }) {
+    let started = performance.now();
+    const classifier = new wasm.TfidfClassifier(train, Uint32Array.from(labels), classes, l2);
+    const trainMs = performance.now() - started;
+    try {
+      started = performance.now();
+      const out = classifier.classify(test);
+      return { ...out, features: classifier.features, trainMs, predictMs: performance.now() - started };
+    } finally {
+      classifier.free();
+    }
+  },
+
+  /** Paradigm 2: a softmax layer trained on `vectors` (rows × dim) by Adam, an epoch at a
+   * time, reporting `{kind: 'epoch', epoch, loss, accuracy}` (accuracy on `testVectors`) and
+   * stopping between epochs when cancelled: `{predictions, weights, flopsPerPrediction,
+   * trainMs, predictMs}`. */
+  async linearClassify({ vectors, labels, dim, classes, testVectors, testLabels, epochs, batchSize, learningRate, l2, seed }, report, control) {
+    const training = new wasm.LinearTraining(vectors, Uint32Array.from(labels), dim, classes, epochs, batchSize, learningRate, l2, seed);
+    const truth = Uint32Array.from(testLabels);
+    let trainMs = 0;
+    let epoch = 0;
+    try {
+      while (!training.finished) {
+        const started = performance.now();
+        const loss = training.epoch();
+        trainMs += performance.now() - started;
+        const { accuracy } = wasm.classificationScores(truth, Int32Array.from(training.predict(testVectors)), classes);
+        epoch += 1;
+        report({ kind: 'epoch', epoch, loss, accuracy });
+        await nextTask();
+        if (control.cancelled) throw new DOMException('Training was stopped.', 'AbortError');
+      }
+      const started = performance.now();
+      const predictions = training.predict(testVectors);
+      return { predictions, weights: training.weights(), flopsPerPrediction: training.flopsPerPrediction, trainMs, predictMs: performance.now() - started };
+    } finally {
+      training.free();
+    }
+  },
+
+  /** FLOPs of a product with one vector per class over `inputs` values (nearest centroid). */
+  linearLayerFlops({ inputs, classes }) {
+    return wasm.linearLayerFlops(inputs, classes);
+  },
+
+  /** `{accuracy, macroF1, confusion}` of `predicted` (−1: no label) against `truth`. */
+  classificationScores({ truth, predicted, classes }) {
+    return wasm.classificationScores(Uint32Array.from(truth), Int32Array.from(predicted), classes);
+  },
+
   labelInAnswer({ answer, labels }) {
     return wasm.labelInAnswer(answer, labels) ?? null;
   },
