@@ -12,7 +12,9 @@ mod common;
 
 use bert_vs_gpt::encoder::Encoder;
 use bert_vs_gpt::lessons::classify;
-use bert_vs_gpt::lessons::softmax_regression::{fit_adam, fit_lbfgs, AdamOptions, Features};
+use bert_vs_gpt::lessons::softmax_regression::{
+    fit_adam, fit_lbfgs, l2_for_c, AdamOptions, Features,
+};
 use bert_vs_gpt::lessons::tfidf::{SparseRow, Tfidf};
 use bert_vs_gpt::lessons::vectors::Rows;
 use serde::Deserialize;
@@ -23,27 +25,45 @@ struct Example {
     label: usize,
 }
 
+/// What every case holds: the split, scikit-learn's `C` and its held-out probabilities.
 #[derive(Deserialize)]
-struct Case {
+struct HeldOut {
     name: String,
     #[serde(rename = "C")]
     c: f64,
     labels: Vec<String>,
     train: Vec<Example>,
     test: Vec<Example>,
-    vocabulary: usize,
     probabilities: Vec<Vec<f64>>,
+}
+
+impl HeldOut {
+    /// The largest difference between `ours` (tests × classes) and scikit-learn's probabilities.
+    fn worst_difference(&self, ours: &[f64]) -> f64 {
+        let theirs = self.probabilities.concat();
+        ours.iter()
+            .zip(&theirs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    }
+
+    /// The L2 strength of scikit-learn's `C` on this training set.
+    fn l2(&self) -> f64 {
+        l2_for_c(self.c, self.train.len())
+    }
+}
+
+#[derive(Deserialize)]
+struct Case {
+    #[serde(flatten)]
+    held: HeldOut,
+    vocabulary: usize,
 }
 
 #[derive(Deserialize)]
 struct EmbeddingCase {
-    name: String,
-    #[serde(rename = "C")]
-    c: f64,
-    labels: Vec<String>,
-    train: Vec<Example>,
-    test: Vec<Example>,
-    probabilities: Vec<Vec<f64>>,
+    #[serde(flatten)]
+    held: HeldOut,
     accuracy: f64,
     centroid_predictions: Vec<usize>,
 }
@@ -57,41 +77,25 @@ struct Reference {
 #[test]
 fn tfidf_and_logistic_regression_give_scikit_learns_probabilities() {
     let reference: Reference = common::fixture("classify_reference.json");
-    for case in reference.cases {
+    for Case {
+        held: case,
+        vocabulary,
+    } in reference.cases
+    {
         let texts: Vec<&str> = case.train.iter().map(|e| e.text.as_str()).collect();
         let tfidf = Tfidf::fit(&texts);
-        assert_eq!(tfidf.len(), case.vocabulary, "{}", case.name);
+        assert_eq!(tfidf.len(), vocabulary, "{}", case.name);
         let train: Vec<SparseRow> = texts.iter().map(|t| tfidf.transform(t)).collect();
         let test: Vec<SparseRow> = case.test.iter().map(|e| tfidf.transform(&e.text)).collect();
         let labels: Vec<usize> = case.train.iter().map(|e| e.label).collect();
-        let l2 = 1.0 / (case.c * train.len() as f64);
-        let layer = fit_lbfgs(
-            Features::Sparse {
-                rows: &train,
-                dim: tfidf.len(),
-            },
-            &labels,
-            case.labels.len(),
-            l2,
-            10_000,
-        )
-        .unwrap();
-        let ours = layer.probabilities(Features::Sparse {
-            rows: &test,
-            dim: tfidf.len(),
-        });
-        let theirs: Vec<f64> = case.probabilities.concat();
-        let worst = ours
-            .iter()
-            .zip(&theirs)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let dim = tfidf.len();
+        let x = Features::Sparse { rows: &train, dim };
+        let held_out = Features::Sparse { rows: &test, dim };
+        let layer = fit_lbfgs(x, &labels, case.labels.len(), case.l2(), 10_000).unwrap();
+        let worst = case.worst_difference(&layer.probabilities(held_out));
         assert!(worst < 1e-3, "{}: worst difference {worst}", case.name);
         let right = layer
-            .predict(Features::Sparse {
-                rows: &test,
-                dim: tfidf.len(),
-            })
+            .predict(held_out)
             .iter()
             .zip(&case.test)
             .filter(|(p, e)| **p == e.label)
@@ -117,7 +121,12 @@ const LESSON_ADAM: AdamOptions = AdamOptions {
 fn a_linear_layer_on_minilms_embeddings_is_scikit_learns_and_beats_tfidf() {
     let reference: Reference = common::fixture("classify_reference.json");
     let encoder = Encoder::from_files(&common::minilm().borrow()).unwrap();
-    for case in reference.embeddings {
+    for EmbeddingCase {
+        held: case,
+        accuracy: reference_accuracy,
+        centroid_predictions,
+    } in reference.embeddings
+    {
         let embed = |examples: &[Example]| {
             let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
             encoder.embed(&texts).unwrap()
@@ -136,15 +145,8 @@ fn a_linear_layer_on_minilms_embeddings_is_scikit_learns_and_beats_tfidf() {
         };
         let classes = case.labels.len();
 
-        let l2 = 1.0 / (case.c * labels.len() as f64);
-        let lbfgs = fit_lbfgs(x, &labels, classes, l2, 10_000).unwrap();
-        let theirs: Vec<f64> = case.probabilities.concat();
-        let worst = lbfgs
-            .probabilities(held_out)
-            .iter()
-            .zip(&theirs)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let lbfgs = fit_lbfgs(x, &labels, classes, case.l2(), 10_000).unwrap();
+        let worst = case.worst_difference(&lbfgs.probabilities(held_out));
         assert!(worst < 1e-3, "{}: worst difference {worst}", case.name);
 
         let adam = fit_adam(x, &labels, classes, LESSON_ADAM, |_, _, _| true).unwrap();
@@ -156,10 +158,10 @@ fn a_linear_layer_on_minilms_embeddings_is_scikit_learns_and_beats_tfidf() {
             .count();
         let accuracy = right as f64 / truth.len() as f64;
         assert!(
-            accuracy >= case.accuracy,
+            accuracy >= reference_accuracy,
             "{}: Adam's layer {accuracy}, scikit-learn's {}",
             case.name,
-            case.accuracy
+            reference_accuracy
         );
 
         let centroids =
@@ -168,12 +170,12 @@ fn a_linear_layer_on_minilms_embeddings_is_scikit_learns_and_beats_tfidf() {
             Rows::new(&centroids, dim).unwrap(),
             Rows::new(&test.vectors, dim).unwrap(),
         );
-        assert_eq!(nearest, case.centroid_predictions, "{}", case.name);
+        assert_eq!(nearest, centroid_predictions, "{}", case.name);
         eprintln!(
             "{}: L-BFGS worst |Δp| {worst:.2e}; Adam {right} of {} right (scikit-learn {:.3})",
             case.name,
             truth.len(),
-            case.accuracy
+            reference_accuracy
         );
     }
 }

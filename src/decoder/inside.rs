@@ -115,18 +115,16 @@ impl LogitLensRun {
         Ok(done == total)
     }
 
-    /// The lens, once [`advance`](Self::advance) has said it is done (layers not reached
-    /// are left out).
+    /// The lens, once [`advance`](Self::advance) has said it is done.
     pub fn finish(self) -> LogitLens {
         let n = self.tokens.len();
         let mut cells = self.cells.into_iter();
-        let top: Vec<Vec<Vec<Alternative>>> = (0..self.layers)
-            .map(|_| cells.by_ref().take(n).collect::<Vec<_>>())
-            .filter(|layer| layer.len() == n)
+        let top = (0..self.layers)
+            .map(|_| cells.by_ref().take(n).collect())
             .collect();
         LogitLens {
             tokens: self.tokens,
-            layers: top.len(),
+            layers: self.layers,
             top,
         }
     }

@@ -17,6 +17,11 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::{Error, Result};
 use crate::lessons::tfidf::SparseRow;
 
+/// This objective's L2 strength for scikit-learn's `C` on `rows` training examples.
+pub fn l2_for_c(c: f64, rows: usize) -> f64 {
+    1.0 / (c * rows as f64)
+}
+
 /// The inputs of a linear layer: one row per example.
 #[derive(Clone, Copy)]
 pub enum Features<'a> {

@@ -6,24 +6,15 @@
 use js_sys::{Float32Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{js_error, object, to_js};
+use super::{ids, indices, js_error, object, to_js};
 use crate::lessons::softmax_regression::{
-    fit_lbfgs, AdamOptions, AdamTraining, Features, SoftmaxRegression,
+    fit_lbfgs, l2_for_c, AdamOptions, AdamTraining, Features, SoftmaxRegression,
 };
 use crate::lessons::tfidf::{SparseRow, Tfidf};
 use crate::lessons::{flops, metrics};
 
 /// L-BFGS iterations at most for the TF-IDF layer (it converges in tens to hundreds).
 const TFIDF_MAX_ITERATIONS: u64 = 2_000;
-
-fn indices(ids: &[u32]) -> Vec<usize> {
-    ids.iter().map(|&i| i as usize).collect()
-}
-
-fn ids(indices: &[usize]) -> Uint32Array {
-    let ids: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
-    Uint32Array::from(&ids[..])
-}
 
 /// Paradigm 1: TF-IDF of the training texts and a softmax layer trained on them by L-BFGS.
 #[wasm_bindgen]
@@ -34,14 +25,16 @@ pub struct TfidfClassifier {
 
 #[wasm_bindgen]
 impl TfidfClassifier {
-    /// Learns the vocabulary of `train` and trains the layer (L2 strength `l2`) on its rows.
+    /// Learns the vocabulary of `train` and trains the layer on its rows, regularised as
+    /// scikit-learn's `LogisticRegression(C=c)`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         train: Vec<String>,
         labels: &[u32],
         classes: usize,
-        l2: f64,
+        c: f64,
     ) -> Result<TfidfClassifier, JsError> {
+        let l2 = l2_for_c(c, train.len());
         let tfidf = Tfidf::fit(&train);
         let rows: Vec<SparseRow> = train.iter().map(|t| tfidf.transform(t)).collect();
         let x = Features::Sparse {

@@ -6,7 +6,7 @@ use js_sys::{Float32Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use super::encoder::Encoder;
-use super::{js_error, object, to_js};
+use super::{ids, indices, js_error, object, to_js};
 use crate::lessons::{classify, keywords, projection, vectors, vocabulary};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -151,15 +151,12 @@ pub fn nearest_centroid(
     labels: &[u32],
     test: &[f32],
     dim: usize,
-) -> Result<Vec<u32>, JsError> {
-    let labels: Vec<usize> = labels.iter().map(|&l| l as usize).collect();
-    let centroids = classify::centroids(rows(train, dim)?, &labels).map_err(js_error)?;
-    Ok(
-        classify::nearest_centroid(rows(&centroids, dim)?, rows(test, dim)?)
-            .into_iter()
-            .map(|l| l as u32)
-            .collect(),
-    )
+) -> Result<Uint32Array, JsError> {
+    let centroids = classify::centroids(rows(train, dim)?, &indices(labels)).map_err(js_error)?;
+    Ok(ids(&classify::nearest_centroid(
+        rows(&centroids, dim)?,
+        rows(test, dim)?,
+    )))
 }
 
 /// Which of `labels` a generated answer names first, or undefined.

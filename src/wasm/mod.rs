@@ -118,6 +118,17 @@ fn js_error(error: crate::error::Error) -> JsError {
     JsError::new(&error.to_string())
 }
 
+/// Label or row indices from JS.
+fn indices(ids: &[u32]) -> Vec<usize> {
+    ids.iter().map(|&i| i as usize).collect()
+}
+
+/// Indices for JS.
+fn ids(indices: &[usize]) -> Uint32Array {
+    let ids: Vec<u32> = indices.iter().map(|&i| i as u32).collect();
+    Uint32Array::from(&ids[..])
+}
+
 /// A plain object, so results can be posted from the worker as they are.
 fn object(fields: &[(&str, JsValue)]) -> Object {
     let object = Object::new();

@@ -11,8 +11,8 @@
 import { loadData } from '../data/index.js';
 
 export const METHODS = ['tfidf', 'linear', 'centroid', 'gpt-zero-shot', 'gpt-few-shot'];
-/** How the layers are trained unless asked otherwise: TF-IDF's L2 as scikit-learn's C = 10
- * (l2 = 1 / (C · n)); the embedding layer by Adam as tests/classify_reference.rs checks it. */
+/** How the layers are trained unless asked otherwise: TF-IDF's L2 as scikit-learn's C = 10;
+ * the embedding layer by Adam as tests/classify_reference.rs checks it. */
 export const TRAINING = { tfidfC: 10, epochs: 100, batchSize: 16, learningRate: 0.01, l2: 1e-4 };
 
 const HAN = /\p{Script=Han}/u;
@@ -60,7 +60,7 @@ export async function runClassify(models, { train, test, methods = METHODS, enco
   if (methods.includes('tfidf')) {
     check();
     onProgress?.({ method: 'tfidf', done: 0, total: 1 });
-    const out = await models.client.call('tfidfClassify', { train: train.map((e) => e.text), labels: trainIds, test: test.map((e) => e.text), classes: labels.length, l2: 1 / (settings.tfidfC * train.length) });
+    const out = await models.client.call('tfidfClassify', { train: train.map((e) => e.text), labels: trainIds, test: test.map((e) => e.text), classes: labels.length, c: settings.tfidfC });
     await finish('tfidf', Array.from(out.predictions), { trainMs: out.trainMs, predictMs: out.predictMs, flopsPerPrediction: out.flopsPerPrediction, features: out.features });
   }
 

@@ -21,6 +21,9 @@ const LENS_K = 5;
 /** Each half's colour, in the diagram, the lines and the headings. */
 const COLOURS = { encoder: '#3b6fd8', decoder: '#d8693b' };
 
+/** Cells of `matrix` that are exactly 0: keys the model may not look at. */
+const emptyCells = (matrix) => matrix.reduce((count, value) => count + (value === 0), 0);
+
 /** One model's attention views: layer and head menus, heatmap, mask in words, lines. */
 class AttentionView {
   #shown = null;
@@ -76,7 +79,7 @@ class AttentionView {
     this.name.textContent = t(`inside.${this.kind}Name`, { model });
     drawAttention(this.heatmap, { tokens, matrix, selected, onSelect: select });
     drawAttentionLines(this.lines, { tokens, matrix, colour: COLOURS[this.kind], selected, onSelect: select });
-    const empty = matrix.reduce((count, value) => count + (value === 0), 0);
+    const empty = emptyCells(matrix);
     this.mask.textContent = t(`inside.mask.${this.kind}`, { empty, cells: n * n, triangle: (n * (n - 1)) / 2, tokens: n });
     this.mask.dataset.empty = String(empty);
   }
@@ -91,8 +94,7 @@ class AttentionView {
     if (!this.#shown) return null;
     const { tokens, meanHeads, model } = this.#shown;
     const n = tokens.length;
-    const empty = meanHeads.subarray(0, n * n).reduce((count, value) => count + (value === 0), 0);
-    return { model, empty, cells: n * n };
+    return { model, empty: emptyCells(meanHeads.subarray(0, n * n)), cells: n * n };
   }
 
   clear() {
@@ -130,7 +132,7 @@ export function mountInsidePanel(root, { models, presets }) {
   const presetMenu = mountTextPresets($('#inside-preset'), presets, { link, name: 'text', input, text: (preset) => preset.text });
   for (const kind of ['encoder', 'decoder']) {
     mountLanguageFit($(`#inside-fit-${kind}`), { models, kind, read: () => input.value, inputs: [input, $('#inside-preset')] });
-    showModelStatus($(`#inside-${kind}-status`), models, () => (kind === 'encoder' ? models.encoder : models.decoder));
+    showModelStatus($(`#inside-${kind}-status`), models, () => models[kind]);
   }
   /** The diagram names the models in use, with their layers and heads once they have run. */
   const showHalves = () => {

@@ -4,6 +4,7 @@
 // Hovering or tapping a token on the left keeps only its lines; the token names are SVG text
 // nodes, never markup.
 import { t } from '../i18n/index.js';
+import { textScale } from './plots.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Lines weaker than this are not drawn: a 32-token matrix has 1,024 of them. */
@@ -23,7 +24,7 @@ function svgElement(tag, attributes = {}, text = null) {
  */
 export function drawAttentionLines(container, { tokens, matrix, colour, selected = -1, onSelect }) {
   const n = tokens.length;
-  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const rem = 16 * textScale();
   const row = 1.35 * rem;
   const width = Math.max(container.clientWidth, 240);
   const column = Math.min(width * 0.36, 11 * rem);

@@ -21,7 +21,7 @@ const paddedExtent = {
 
 /** Chart text follows the page's root font size (16 px, or larger in presenter mode), so charts
  * scale with the page on a projector. */
-function textScale() {
+export function textScale() {
   return (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16) / 16;
 }
 

@@ -385,11 +385,12 @@ const verbs = {
     return Array.from(wasm.nearestCentroid(train, Uint32Array.from(labels), test, dim));
   },
 
-  /** Paradigm 1: TF-IDF + a softmax layer trained on `train` (label ids `labels`), applied
-   * to `test`: `{predictions, probabilities, features, flopsPerPrediction, trainMs, predictMs}`. */
-  tfidfClassify({ train, labels, test, classes, l2 }) {
+  /** Paradigm 1: TF-IDF + a softmax layer trained on `train` (label ids `labels`, scikit-learn's
+   * regularisation `c`), applied to `test`: `{predictions, probabilities, features,
+   * flopsPerPrediction, trainMs, predictMs}`. */
+  tfidfClassify({ train, labels, test, classes, c }) {
     let started = performance.now();
-    const classifier = new wasm.TfidfClassifier(train, Uint32Array.from(labels), classes, l2);
+    const classifier = new wasm.TfidfClassifier(train, Uint32Array.from(labels), classes, c);
     const trainMs = performance.now() - started;
     try {
       started = performance.now();
