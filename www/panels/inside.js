@@ -77,7 +77,7 @@ class AttentionView {
       this.draw();
     };
     this.name.textContent = t(`inside.${this.kind}Name`, { model });
-    drawAttention(this.heatmap, { tokens, matrix, selected, onSelect: select });
+    drawAttention(this.heatmap, { tokens, matrix, selected, onSelect: select, axisNames: [t('inside.axisKeys'), t('inside.axisQueries')], scaleName: t('inside.scale') });
     drawAttentionLines(this.lines, { tokens, matrix, colour: COLOURS[this.kind], selected, onSelect: select });
     const empty = emptyCells(matrix);
     this.mask.textContent = t(`inside.mask.${this.kind}`, { empty, cells: n * n, triangle: (n * (n - 1)) / 2, tokens: n });

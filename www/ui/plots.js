@@ -251,13 +251,14 @@ export async function drawHeatmap(element, options) {
 
 /**
  * One attention matrix: row `query`, column `key` (`matrix[query * n + key]`, probabilities),
- * axes labelled with `tokens`. A cell of exactly 0 — a key the model may not look at — is left
+ * axes labelled with `tokens` and named by `axisNames` ([keys, queries]), the colour scale by
+ * `scaleName`. A cell of exactly 0 — a key the model may not look at — is left
  * out, so the grid's grey shows through: a decoder's empty upper triangle. `selected` (a query
  * row, or -1) is outlined; `onSelect(query)` runs when a cell is clicked.
  */
 export async function drawAttention(element, options) {
   drawing(element, () => drawAttention(element, options));
-  const { tokens, matrix, selected = -1, onSelect } = options;
+  const { tokens, matrix, selected = -1, onSelect, axisNames: [keysName, queriesName], scaleName } = options;
   const n = tokens.length;
   const chart = await chartOf(element);
   chart.off('click');
@@ -282,15 +283,15 @@ export async function drawAttention(element, options) {
   chart.setOption(
     {
       animation: false,
-      grid: { left: longest + 12, right: 8, top: 8, bottom: longest + 44 * k, backgroundColor: '#d5d9e0', show: true, borderWidth: 0 },
+      grid: { left: longest + 30 * k, right: 8, top: 8, bottom: longest + 62 * k, backgroundColor: '#d5d9e0', show: true, borderWidth: 0 },
       textStyle: { fontSize: 12 * k, fontFamily: FONT },
       tooltip: {
         renderMode: 'richText',
         textStyle: { fontSize: 13 * k },
         formatter: ({ value: [key, query, v] }) => `${tokens[query]} → ${tokens[key]}\np = ${v.toFixed(3)}`,
       },
-      xAxis: { type: 'category', data: tokens, axisLabel: { ...axisLabel, rotate: 90 }, axisTick: { show: false } },
-      yAxis: { type: 'category', data: tokens, inverse: true, axisLabel, axisTick: { show: false } },
+      xAxis: { type: 'category', data: tokens, axisLabel: { ...axisLabel, rotate: 90 }, axisTick: { show: false }, name: keysName, nameLocation: 'middle', nameGap: longest + 16 * k, nameTextStyle: { fontSize: 12 * k } },
+      yAxis: { type: 'category', data: tokens, inverse: true, axisLabel, axisTick: { show: false }, name: queriesName, nameLocation: 'middle', nameGap: longest + 12 * k, nameTextStyle: { fontSize: 12 * k } },
       visualMap: {
         min: 0,
         max: highest || 1,
@@ -301,7 +302,7 @@ export async function drawAttention(element, options) {
         itemHeight: 120 * k,
         itemWidth: 14 * k,
         textStyle: { fontSize: 12 * k },
-        text: [(highest || 1).toFixed(2), '0'],
+        text: [(highest || 1).toFixed(2), `${scaleName}  0`],
         inRange: { color: ['#ffffff', '#9ecae1', '#2171b5', '#08306b'] },
       },
       series: [{ type: 'heatmap', data: cells, emphasis: { itemStyle: { borderColor: '#d8693b', borderWidth: 2 } } }],
