@@ -45,6 +45,36 @@ const INSIDE_TEXT = 'The animal did not cross the busy street because it was far
 /** The same for the Chinese pair, e5 and Gemma (32 tokens for Gemma with its <bos>). */
 const INSIDE_TEXT_ZH = '那只动物没有穿过繁忙的街道，因为它在夏天的烈日下走了一整天，实在太累了，所以就躺下休息了。';
 
+/**
+ * The classifier lesson's training at the size its issue names: a softmax layer on 1,000
+ * vectors of 384 numbers in 5 classes (seeded clusters on the unit sphere), trained by Adam until
+ * an epoch lowers the loss by less than 0.01 %; and TF-IDF + its layer on 1,000 texts in 5
+ * classes (12 words each, drawn per class from the shipped English sets' words, seeded).
+ */
+function classifierWorkload() {
+  let state = 7;
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const [rows, dim, classes] = [1000, 384, 5];
+  const centres = Array.from({ length: classes }, () => Array.from({ length: dim }, normal));
+  const labels = Array.from({ length: rows }, (_, i) => i % classes);
+  const vectors = labels.flatMap((label) => {
+    const row = centres[label].map((c) => 0.3 * c + normal());
+    const norm = Math.hypot(...row);
+    return row.map((v) => v / norm);
+  });
+  const { datasets } = JSON.parse(readFileSync(path.join(ROOT, 'www', 'data', 'datasets.json'), 'utf8'));
+  const words = [...new Set(datasets.filter((d) => d.lang === 'en').flatMap((d) => d.examples.flatMap(([, text]) => text.toLowerCase().match(/[a-z]+/g))))];
+  const classWords = Array.from({ length: classes }, () => words.filter(() => random() < 0.4));
+  const pick = (pool) => pool[Math.floor(random() * pool.length)];
+  const texts = labels.map((label) => ({ label: `class ${label}`, text: Array.from({ length: 12 }, () => pick(random() < 0.7 ? classWords[label] : words)).join(' ') }));
+  return { vectors, dim, labels, texts };
+}
+const CLASSIFIER = classifierWorkload();
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
@@ -82,7 +112,7 @@ async function repetition(browser, url, threads) {
 
   const p = out.page;
   delete out.page;
-  Object.assign(out, await p.evaluate(async ({ embed, generate, e5, inside }) => {
+  Object.assign(out, await p.evaluate(async ({ embed, generate, e5, inside, classifier }) => {
     const hook = window.bertVsGpt;
     const sentences = embed.sentences;
     // Each encoder loads, then embeds the first 8 sentences untimed, as the anchors warm up:
@@ -125,6 +155,10 @@ async function repetition(browser, url, threads) {
     const [encoderAttentionMs, seen] = await timed(() => hook.attention(inside));
     const [decoderAttentionMs, read] = await timed(() => hook.attention(inside, { model: 'SmolLM2-135M-Instruct' }));
     const [logitLensMs] = await timed(() => hook.logitLens(inside, { model: 'SmolLM2-135M-Instruct' }));
+    // The classifier lesson's two trainings at 1,000 examples (each once untimed first).
+    const vectors = Float32Array.from(classifier.vectors);
+    const [layerMs, layer] = await timed(() => hook.trainLayer({ vectors, dim: classifier.dim, labels: classifier.labels, training: { epochs: 1000, tolerance: 1e-4 } }));
+    const [tfidfMs, tfidf] = await timed(() => hook.classify({ train: classifier.texts, test: classifier.texts.slice(0, 100), methods: ['tfidf'] }));
     const stats = await hook.stats();
     let pageMemory = null;
     if (self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) {
@@ -150,8 +184,9 @@ async function repetition(browser, url, threads) {
       crossOriginIsolated: stats.crossOriginIsolated,
       pageMemoryBytes: pageMemory,
       inside: { encoderTokens: seen.tokens.length, decoderTokens: read.tokens.length, encoderAttentionMs, decoderAttentionMs, logitLensMs },
+      classifier: { layerMs, layerTrainMs: layer.trainMs, layerEpochs: layer.epochs.length, layerConverged: layer.converged, tfidfMs, tfidfTrainMs: tfidf.results.tfidf.trainMs, tfidfFeatures: tfidf.results.tfidf.features },
     };
-  }, { ...workloads, e5: E5, inside: INSIDE_TEXT }));
+  }, { ...workloads, e5: E5, inside: INSIDE_TEXT, classifier: CLASSIFIER }));
   await p.context().close();
   return out;
 }
@@ -335,6 +370,14 @@ function table(results, sizes, limit) {
     const inside = results.filter((r) => r.threads === threads).map((r) => r.inside);
     const col = (key) => inside.map((r) => r[key]);
     rows.push(`| ${threads} thread(s) (${inside[0].encoderTokens} / ${inside[0].decoderTokens}) | ${pair(col('encoderAttentionMs'), 0)} | ${pair(col('decoderAttentionMs'), 0)} | ${pair(col('logitLensMs'), 0)} |`);
+  }
+  rows.push('');
+  rows.push('| the classifier lesson at 1,000 examples | softmax layer on 1,000 × 384, 5 classes, Adam to convergence: ms (in the worker / through the hook), epochs | TF-IDF + its layer on 1,000 texts, 5 classes: training ms (through the hook), features |');
+  rows.push('|---|---|---|');
+  for (const threads of THREADS) {
+    const classifier = results.filter((r) => r.threads === threads).map((r) => r.classifier);
+    const col = (key) => classifier.map((r) => r[key]);
+    rows.push(`| ${threads} thread(s) | ${pair(col('layerTrainMs'), 0)} / ${pair(col('layerMs'), 0)}, ${median(col('layerEpochs'))} epochs${classifier.every((r) => r.layerConverged) ? '' : ' (not converged)'} | ${pair(col('tfidfTrainMs'), 0)} / ${pair(col('tfidfMs'), 0)}, ${classifier[0].tfidfFeatures} features |`);
   }
   rows.push('');
   rows.push('| encoder (the same 64 sentences) | download MB | batch1 ms/sentence | batch8 ms/sentence | cold / warm load to first embedding, ms |');

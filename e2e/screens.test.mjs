@@ -18,7 +18,8 @@ const SIZES = {
   presenter: { viewport: { width: 1280, height: 720 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
 };
-/** Each lesson's run button and what shows its run is done (the costly ones are not run). */
+/** Each lesson's run button and what shows its run is done (the costly ones are not run, the
+ * classifier without GPT zero-shot, so the three paradigms show at a third of the time). */
 const LESSONS = {
   intro: null,
   encoder: ['#encoder-embed', '#encoder-heatmap[data-cells]'],
@@ -29,6 +30,7 @@ const LESSONS = {
   keywords: ['#keywords-run', '#keywords-gpt-time:text-matches("[0-9] (ms|毫秒)")'],
   compare: ['#compare-run', '#compare-verdict[data-outcome]'],
   roi: null,
+  classify: ['#classify-run', '#classify-table:not([hidden])', (page) => page.uncheck('#classify-methods input[value="gpt-zero-shot"]')],
   context: null,
   tokenizers: ['#tokenizers-run', '#tokenizers-gpt .chip'],
   summary: null,
@@ -91,6 +93,7 @@ for (const lang of ['en', 'zh']) {
         for (const [size, page] of Object.entries(pages)) {
           await page.click(`#lessons [data-lesson="${lesson}"]`);
           if (run) {
+            await run[2]?.(page);
             await page.click(run[0]);
             await page.locator(run[1]).first().waitFor({ timeout: 240_000 });
             await page.waitForTimeout(300); // charts draw after the data arrives

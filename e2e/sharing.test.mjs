@@ -79,8 +79,8 @@ test('the guided path: Next in the essay’s order to a summary of what ran; Res
     await next.click();
     assert.equal(await page.isVisible(`#${order.at(-1)}`), true);
   }
-  assert.deepEqual(order, ['intro', 'encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary']);
-  assert.equal(await page.locator('#summary-list li').count(), 10);
+  assert.deepEqual(order, ['intro', 'encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'classify', 'context', 'tokenizers', 'summary']);
+  assert.equal(await page.locator('#summary-list li').count(), 11);
 
   // Enter in A runs the arithmetic; its verdict reaches the summary.
   await page.click('#lessons [data-lesson="analogy"]');

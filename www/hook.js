@@ -5,7 +5,9 @@ import { compareEmbeddings } from './lessons/compare.js';
 import { contextCost } from './lessons/context.js';
 import { keybert } from './lessons/keywords.js';
 import { runRoi } from './lessons/roi.js';
-import { METHODS, runClassify } from './lessons/classify.js';
+import { METHODS, TRAINING, runClassify, trainLayer } from './lessons/classify.js';
+import { askCalculator } from './lessons/calculator.js';
+import { language } from './i18n/index.js';
 import { DECODERS } from './models.js';
 import { PRECISIONS } from './worker/threads.js';
 
@@ -13,6 +15,14 @@ const HAN = /\p{Script=Han}/u;
 
 function check(condition, message) {
   if (!condition) throw new TypeError(`bertVsGpt.${message}`);
+}
+
+/** The bounds of each training setting a caller may give. */
+const TRAINING_BOUNDS = { tfidfC: [1e-6, 1e6], epochs: [1, 10_000], batchSize: [1, 10_000], learningRate: [1e-6, 10], l2: [0, 10], tolerance: [0, 1] };
+
+function checkTraining(verb, training) {
+  check(training !== null && typeof training === 'object' && Object.entries(training).every(([name, value]) => name in TRAINING && Number.isFinite(value) && value >= TRAINING_BOUNDS[name][0] && value <= TRAINING_BOUNDS[name][1] && (!['epochs', 'batchSize'].includes(name) || Number.isInteger(value))),
+    `${verb}: training may set ${Object.entries(TRAINING_BOUNDS).map(([name, [low, high]]) => `${name} (${low}…${high})`).join(', ')}`);
 }
 
 export function installHook({ ready, models, offlineReady }) {
@@ -175,16 +185,47 @@ export function installHook({ ready, models, offlineReady }) {
     async classify({ train, test, methods = METHODS, encoder = models.encoder, decoder = models.decoder, shots = 6, seed = 0, chat = false, training = {}, onProgress, signal } = {}) {
       const labelled = (list) => Array.isArray(list) && list.length > 0 && list.every((e) => typeof e?.text === 'string' && e.text.trim() && typeof e.label === 'string' && e.label.trim());
       check(labelled(train) && labelled(test), 'classify: train and test must be non-empty arrays of {text, label} with non-blank strings');
+      check(train.length + test.length <= 5000, 'classify: at most 5,000 texts in train and test together (the lesson trains in the page)');
       check(Array.isArray(methods) && methods.length > 0 && methods.every((m) => METHODS.includes(m)), `classify: methods must be some of ${METHODS.join(', ')}`);
       check(Number.isInteger(shots) && shots >= 1 && shots <= 50, 'classify: shots must be an integer from 1 to 50');
       check(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32, 'classify: seed must be an integer from 0 to 2³² − 1');
       check(onProgress === undefined || typeof onProgress === 'function', 'classify: onProgress must be a function');
       await ready;
       check(typeof chat === 'boolean', 'classify: chat must be true or false');
-      const numbers = { tfidfC: [1e-6, 1e6], epochs: [1, 10_000], batchSize: [1, 10_000], learningRate: [1e-6, 10], l2: [0, 10] };
-      check(training !== null && typeof training === 'object' && Object.entries(training).every(([name, value]) => numbers[name] && Number.isFinite(value) && value >= numbers[name][0] && value <= numbers[name][1] && (!['epochs', 'batchSize'].includes(name) || Number.isInteger(value))),
-        `classify: training may set ${Object.entries(numbers).map(([name, [low, high]]) => `${name} (${low}…${high})`).join(', ')}`);
+      checkTraining('classify', training);
       return runClassify(models, { train, test, methods, encoder, decoder, shots, seed, chat, training, onProgress, signal });
+    },
+
+    /**
+     * Trains a softmax layer on any vectors (e.g. from `embed`) by Adam, an epoch at a time in
+     * the worker: `vectors` (Float32Array, n × dim), `labels` (n class numbers 0…k−1), optional
+     * held-out `testVectors`/`testLabels`, `seed`, `training` as classify's (plus `tolerance`:
+     * stop once an epoch lowers the loss by less than that share). → {weights (k × dim),
+     * epochs: [{epoch, loss, accuracy}], predictions, trainMs, predictMs, flopsPerPrediction,
+     * converged}.
+     */
+    async trainLayer({ vectors, dim, labels, testVectors = new Float32Array(0), testLabels = [], seed = 0, training = {}, onProgress, signal } = {}) {
+      check(vectors instanceof Float32Array && Number.isInteger(dim) && dim > 0 && vectors.length % dim === 0, 'trainLayer: vectors must be a Float32Array of n × dim numbers');
+      const whole = (list, n) => Array.isArray(list) && list.length === n && list.every((l) => Number.isInteger(l) && l >= 0);
+      check(whole(labels, vectors.length / dim) && new Set(labels).size >= 2, 'trainLayer: labels must give each vector a class number 0…k−1, at least two classes');
+      check(testVectors instanceof Float32Array && testVectors.length % dim === 0 && whole(testLabels, testVectors.length / dim), 'trainLayer: testVectors and testLabels must match as vectors and labels do');
+      check(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32, 'trainLayer: seed must be an integer from 0 to 2³² − 1');
+      checkTraining('trainLayer', training);
+      await ready;
+      return trainLayer(models, { ...training, vectors, dim, labels, testVectors, testLabels, seed, onProgress, signal });
+    },
+
+    /**
+     * Asks the decoder sums and products in words, as the calculator lesson does: `questions`
+     * [{a, op: '+' | '×', b}] (whole numbers, up to 30 digits), `lang` 'en' or 'zh' (default:
+     * the page's), `decoder`. → {decoder, lang, results: [{question, prompt, answer, value,
+     * expected, right, ms, flops, promptTokens, generatedTokens}], machine: {flops: 1, ns}}.
+     */
+    async calculator(questions, { decoder = models.decoder, lang = language(), onProgress, signal } = {}) {
+      check(Array.isArray(questions) && questions.length > 0 && questions.length <= 50, 'calculator(questions): questions must be an array of 1 to 50 {a, op, b}');
+      check(['en', 'zh'].includes(lang), 'calculator: lang must be "en" or "zh"');
+      await ready;
+      return askCalculator(models, questions, { decoder, lang, onProgress, signal });
     },
 
     /** The decoders that can be chosen: [{id, chosen, loaded, opened}] — the shipped ones

@@ -17,6 +17,7 @@ import { mountComparePanel } from './panels/compare.js';
 import { mountContextPanel } from './panels/context.js';
 import { mountKeywordsPanel } from './panels/keywords.js';
 import { mountRoiPanel } from './panels/roi.js';
+import { mountClassifyPanel } from './panels/classify.js';
 import { mountTokenizersPanel } from './panels/tokenizers.js';
 import { LESSONS, choiceParam, ignoredParams, lessonParams, linkLesson, linkedLesson, rawParam, rejectParam, textParam, updateUrl } from './url-state.js';
 import { exportChart, exportTable, redrawCharts } from './ui/plots.js';
@@ -80,7 +81,7 @@ document.querySelector('#language').addEventListener('click', () => {
 });
 
 /** The guided path: the lessons in the essay's order, introduction to conclusion. */
-const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'summary'];
+const PATH = ['intro', 'encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'classify', 'context', 'tokenizers', 'summary'];
 /** Each mounted lesson's `{ run, link, reset, summary, costly }` (see the panels), by lesson id. */
 const panels = {};
 let currentLesson = linkedLesson();
@@ -279,7 +280,7 @@ setPresenter(choiceParam('present', ['1']) === '1');
 
 /** The panels, mounted while the worker starts (their requests queue behind its 'configure'). */
 const mounted = (async () => {
-  const presets = await loadData('presets.json');
+  const [presets, { datasets }] = await Promise.all([loadData('presets.json'), loadData('datasets.json')]);
   mountSettings(document.querySelector('#settings'), {
     weightsBase,
     clearDownloads: () => models.clearDownloads(),
@@ -301,6 +302,7 @@ const mounted = (async () => {
     keywords: mountKeywordsPanel(document.querySelector('#keywords'), { models, presets: presets.keywords }),
     compare: mountComparePanel(document.querySelector('#compare'), { models, presets: presets.compare }),
     roi: mountRoiPanel(document.querySelector('#roi'), { models }),
+    classify: mountClassifyPanel(document.querySelector('#classify'), { models, datasets }),
     context: mountContextPanel(document.querySelector('#context'), { models, presets: presets.context }),
     tokenizers: mountTokenizersPanel(document.querySelector('#tokenizers'), { models, presets: presets.tokenizers }),
   });

@@ -5,7 +5,7 @@
 
 /** The lessons; the first is what a link without `lesson` opens. The guided path's order is in
  * main.js (PATH). */
-export const LESSONS = ['encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'context', 'tokenizers', 'intro', 'summary'];
+export const LESSONS = ['encoder', 'decoder', 'surprise', 'inside', 'analogy', 'keywords', 'compare', 'roi', 'classify', 'context', 'tokenizers', 'intro', 'summary'];
 /** Longer texts are not put in (or taken from) the URL. */
 const MAX_TEXT = 2000;
 
@@ -67,6 +67,7 @@ const LESSON_PARAMS = {
   keywords: ['preset', 'doc', 'diversity'],
   compare: ['preset', 'groups', 'proj'],
   roi: ['roi', 'ask'],
+  classify: ['data', 'texts', 'split', 'seed', 'methods', 'shots', 'chat', 'epochs', 'l2', 'digits', 'questions', 'ops'],
   context: ['preset', 'ctx', 'lengths'],
   tokenizers: ['preset', 'tok'],
   intro: [],

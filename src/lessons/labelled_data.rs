@@ -3,13 +3,11 @@
 //! quotes and line breaks), read by the `csv` crate. What cannot be used is refused with the
 //! lines at fault, so a teacher can mend the box rather than guess.
 
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 
 /// More labelled texts than this are refused: the lesson trains in the page, and prompting GPT
 /// on each test text takes a second or more.
 pub const MAX_EXAMPLES: usize = 5_000;
-/// Line numbers listed in a message, at most.
-const LISTED: usize = 5;
 
 /// One labelled text; `label` indexes [`LabelledData::labels`].
 #[derive(Debug, Clone, PartialEq)]
@@ -41,24 +39,8 @@ impl LabelledData {
     }
 }
 
-fn refuse(reason: String) -> Error {
-    Error::BadLabelledData(reason)
-}
-
-/// "lines 3, 7 and 9" (the first few, then how many more).
-fn line_list(lines: &[usize]) -> String {
-    let shown: Vec<String> = lines.iter().take(LISTED).map(usize::to_string).collect();
-    let more = lines.len().saturating_sub(LISTED);
-    let list = match shown.as_slice() {
-        [one] => format!("line {one}"),
-        [rest @ .., last] => format!("lines {} and {last}", rest.join(", ")),
-        [] => String::new(),
-    };
-    if more > 0 {
-        format!("{list} (and {more} more)")
-    } else {
-        list
-    }
+fn refuse(problem: DataProblem) -> Error {
+    Error::BadLabelledData(problem)
 }
 
 /// Reads `input`: tab-separated when its first non-blank line holds a tab, else CSV. Blank
@@ -106,24 +88,23 @@ pub fn parse(input: &str) -> Result<LabelledData> {
         } else {
             "label,text"
         };
-        return Err(refuse(format!(
-            "{} {} no label or no text: write each example as {form}",
-            line_list(&broken),
-            if broken.len() == 1 { "has" } else { "have" },
-        )));
+        return Err(refuse(DataProblem::NoLabelOrText {
+            lines: broken,
+            form,
+        }));
     }
     if data.examples.len() > MAX_EXAMPLES {
-        return Err(refuse(format!(
-            "{} labelled texts is more than this lesson takes ({MAX_EXAMPLES}); use a sample",
-            data.examples.len()
-        )));
+        return Err(refuse(DataProblem::TooMany {
+            count: data.examples.len(),
+            limit: MAX_EXAMPLES,
+        }));
     }
     if data.labels.len() < 2 {
         return Err(refuse(match data.labels.first() {
-            None => "there are no labelled texts: write one per line as label,text".into(),
-            Some(only) => {
-                format!("every text has the label “{only}”: a classifier needs at least two labels")
-            }
+            None => DataProblem::Empty,
+            Some(only) => DataProblem::OneLabel {
+                label: only.clone(),
+            },
         }));
     }
     Ok(data)
@@ -153,7 +134,10 @@ fn csv_rows(input: &str) -> Result<Vec<(usize, String, String)>> {
     for record in reader.records() {
         let record = record.map_err(|error| {
             let line = error.position().map_or(0, |p| p.line());
-            refuse(format!("line {line} is not valid CSV ({error})"))
+            refuse(DataProblem::NotCsv {
+                line,
+                reason: error.to_string(),
+            })
         })?;
         let line = record.position().map_or(0, |p| p.line() as usize);
         if record.iter().all(|field| field.trim().is_empty()) {
@@ -217,6 +201,15 @@ mod tests {
             .collect();
         assert!(
             message(&many).contains("5001 labelled texts is more than this lesson takes (5000)")
+        );
+        // The page says the same in its language from the problem's kind and fields.
+        let problem = match parse("a,one\nb\n") {
+            Err(Error::BadLabelledData(problem)) => serde_json::to_value(problem).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            problem,
+            serde_json::json!({"kind": "noLabelOrText", "lines": [2], "form": "label,text"})
         );
         // HTML is text like any other.
         let html = parse("a,<b>bold</b>\nb,<img src=x>").unwrap();

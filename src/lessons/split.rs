@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::error::{Error, Result};
+use crate::error::{DataProblem, Error, Result};
 
 /// Indices of the examples to train on and to test on, each in ascending order.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,12 +29,11 @@ fn shuffled_by_label(
         groups[label].push(i);
     }
     if let Some((label, group)) = groups.iter().enumerate().find(|(_, g)| g.len() < least) {
-        return Err(Error::BadLabelledData(format!(
-            "the label “{}” has {} example{}; each label needs at least {least} to be both trained on and tested",
-            names[label],
-            group.len(),
-            if group.len() == 1 { "" } else { "s" }
-        )));
+        return Err(Error::BadLabelledData(DataProblem::TooFewOfLabel {
+            label: names[label].clone(),
+            count: group.len(),
+            least,
+        }));
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for group in &mut groups {

@@ -7,11 +7,67 @@ use js_sys::{Float32Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use super::{ids, indices, js_error, object, to_js};
+use crate::error::Error;
 use crate::lessons::softmax_regression::{
     fit_lbfgs, l2_for_c, AdamOptions, AdamTraining, Features, SoftmaxRegression,
 };
 use crate::lessons::tfidf::{SparseRow, Tfidf};
-use crate::lessons::{flops, metrics};
+use crate::lessons::{flops, labelled_data, metrics, split};
+
+/// Reads pasted or opened labelled texts (`label<TAB>text` or CSV) and splits them, stratified
+/// and seeded: `k`-fold when `folds` ≥ 2, else `test_fraction` held out. `{labels, texts,
+/// labelIds, splits: [{train, test}]}` (index arrays), or, when they cannot be used,
+/// `{problem: {kind, …}, message}` — the kind and its fields for the page to say in its
+/// language, the message in English.
+#[wasm_bindgen(js_name = readLabelledTexts)]
+pub fn read_labelled_texts(
+    input: &str,
+    test_fraction: f64,
+    folds: usize,
+    seed: u32,
+) -> Result<Object, JsError> {
+    let read = labelled_data::parse(input).and_then(|data| {
+        let label_ids = data.label_ids();
+        let splits = if folds >= 2 {
+            split::folds(&label_ids, &data.labels, folds, seed.into())?
+        } else {
+            vec![split::train_test(
+                &label_ids,
+                &data.labels,
+                test_fraction,
+                seed.into(),
+            )?]
+        };
+        Ok((data, label_ids, splits))
+    });
+    let (data, label_ids, splits) = match read {
+        Ok(read) => read,
+        Err(Error::BadLabelledData(problem)) => {
+            let message = Error::BadLabelledData(problem.clone()).to_string();
+            return Ok(object(&[
+                ("problem", to_js(&problem)?),
+                ("message", message.into()),
+            ]));
+        }
+        Err(other) => return Err(js_error(other)),
+    };
+    let texts: Vec<&str> = data.examples.iter().map(|e| e.text.as_str()).collect();
+    let splits = splits
+        .iter()
+        .map(|s| {
+            object(&[
+                ("train", ids(&s.train).into()),
+                ("test", ids(&s.test).into()),
+            ])
+        })
+        .collect::<js_sys::Array>();
+    Ok(object(&[
+        ("labels", to_js(&data.labels)?),
+        ("texts", to_js(&texts)?),
+        ("labelIds", ids(&label_ids).into()),
+        ("splits", splits.into()),
+    ]))
+}
 
 /// L-BFGS iterations at most for the TF-IDF layer (it converges in tens to hundreds).
 const TFIDF_MAX_ITERATIONS: u64 = 2_000;

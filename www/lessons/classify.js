@@ -12,12 +12,46 @@ import { loadData } from '../data/index.js';
 
 export const METHODS = ['tfidf', 'linear', 'centroid', 'gpt-zero-shot', 'gpt-few-shot'];
 /** How the layers are trained unless asked otherwise: TF-IDF's L2 as scikit-learn's C = 10;
- * the embedding layer by Adam as tests/classify_reference.rs checks it. */
-export const TRAINING = { tfidfC: 10, epochs: 100, batchSize: 16, learningRate: 0.01, l2: 1e-4 };
+ * the embedding layer by Adam as tests/classify_reference.rs checks it, every epoch asked for
+ * (`tolerance` 0; above 0 it stops once an epoch lowers the loss by less than that share). */
+export const TRAINING = { tfidfC: 10, epochs: 100, batchSize: 16, learningRate: 0.01, l2: 1e-4, tolerance: 0 };
 
 const HAN = /\p{Script=Han}/u;
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (whole, name) => values[name] ?? whole);
 const stopped = () => new DOMException('The classification was stopped.', 'AbortError');
+
+/** Reads pasted or opened labelled texts and splits them (seeded, stratified; `folds` ≥ 2 for
+ * k-fold, else `testFraction` held out): `{labels, texts, labelIds, splits: [{train, test}]}`.
+ * Throws an Error whose `problem` ({kind, …}, src/error.rs DataProblem) says what is wrong. */
+export async function readLabelled(models, { input, testFraction = 0.25, folds = 0, seed = 0 }) {
+  const read = await models.client.call('readLabelledTexts', { input, testFraction, folds, seed });
+  if (read.problem) throw Object.assign(new Error(read.message), { problem: read.problem });
+  return read;
+}
+
+/**
+ * A softmax layer trained on `vectors` (rows × `dim`, labels 0…classes−1) by Adam, an epoch at
+ * a time in the worker: `{weights (classes × dim), epochs: [{epoch, loss, accuracy}],
+ * predictions (of testVectors), trainMs, predictMs, flopsPerPrediction, converged}`; `accuracy`
+ * is on `testVectors`/`testLabels` (null without them). `onProgress` hears each epoch.
+ */
+export async function trainLayer(models, { vectors, dim, labels, classes = Math.max(...labels) + 1, testVectors = new Float32Array(0), testLabels = [], seed = 0, onProgress, signal, ...training }) {
+  const settings = { ...TRAINING, ...training };
+  const epochs = [];
+  const out = await models.client.call('linearClassify', {
+    vectors, labels, dim, classes, testVectors, testLabels, seed,
+    epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, l2: settings.l2, tolerance: settings.tolerance,
+  }, {
+    signal,
+    onProgress: (event) => {
+      if (event.kind !== 'epoch') return;
+      const step = { epoch: event.epoch, loss: event.loss, accuracy: testLabels.length ? event.accuracy : null };
+      epochs.push(step);
+      onProgress?.({ ...step, done: step.epoch, total: settings.epochs });
+    },
+  });
+  return { ...out, predictions: Array.from(out.predictions), epochs };
+}
 
 /** `shots` training examples to show GPT: the labels in turn, each label's examples in order
  * starting `seed` places in, so a few shots still cover every label. */
@@ -77,23 +111,14 @@ export async function runClassify(models, { train, test, methods = METHODS, enco
     const encoderFlops = (await models.withModel(encoder, 'flops', { tokenCounts: Array.from(embeddedTest.tokenCounts) })) / test.length;
     if (methods.includes('linear')) {
       check();
-      const epochs = [];
-      const out = await models.client.call('linearClassify', {
-        vectors: embeddedTrain.vectors, labels: trainIds, dim, classes: labels.length,
-        testVectors: embeddedTest.vectors, testLabels: testIds,
-        epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, l2: settings.l2, seed,
-      }, {
-        signal,
-        onProgress: (event) => {
-          if (event.kind !== 'epoch') return;
-          const { epoch, loss, accuracy } = event;
-          epochs.push({ epoch, loss, accuracy });
-          onProgress?.({ method: 'linear', epoch, loss, accuracy, done: epoch, total: settings.epochs });
-        },
+      const out = await trainLayer(models, {
+        ...training, vectors: embeddedTrain.vectors, labels: trainIds, dim, classes: labels.length,
+        testVectors: embeddedTest.vectors, testLabels: testIds, seed, signal,
+        onProgress: (step) => onProgress?.({ method: 'linear', ...step }),
       });
-      await finish('linear', Array.from(out.predictions), {
-        trainMs: embedTrainMs + out.trainMs, predictMs: embedTestMs + out.predictMs,
-        flopsPerPrediction: encoderFlops + out.flopsPerPrediction, epochs, weights: out.weights, encoder,
+      await finish('linear', out.predictions, {
+        trainMs: embedTrainMs + out.trainMs, predictMs: embedTestMs + out.predictMs, layerTrainMs: out.trainMs, embedMs: embedTrainMs + embedTestMs,
+        flopsPerPrediction: encoderFlops + out.flopsPerPrediction, epochs: out.epochs, weights: out.weights, encoder,
       });
     }
     if (methods.includes('centroid')) {
@@ -145,4 +170,49 @@ export async function runClassify(models, { train, test, methods = METHODS, enco
     }
   }
   return { labels, results };
+}
+
+/**
+ * `runClassify` on each of `splits` of read labelled texts (`readLabelled`'s `{labels, texts,
+ * labelIds, splits}`), folds one after another: one fold gives its own results; k folds give,
+ * per method, the scores of every text's prediction from the fold that held it out, times
+ * summed over the folds and FLOPs per prediction averaged. `onProgress` also hears `fold`.
+ */
+export async function classifyOnSplits(models, { data, onProgress, ...options }) {
+  const { labels, texts, labelIds, splits } = data;
+  const examples = (indices) => Array.from(indices, (i) => ({ text: texts[i], label: labels[labelIds[i]] }));
+  const runs = [];
+  for (const [fold, split] of splits.entries()) {
+    const run = await runClassify(models, {
+      ...options, train: examples(split.train), test: examples(split.test),
+      onProgress: (event) => onProgress?.({ ...event, fold, folds: splits.length }),
+    });
+    runs.push({ ...run, test: split.test });
+  }
+  if (runs.length === 1) return { ...runs[0], folds: 1, tested: runs[0].test.length, order: Array.from(runs[0].test) };
+  // Every text was tested once: `at[i]` is where text i's prediction sits in the folds' order.
+  const order = runs.flatMap((run) => Array.from(run.test));
+  const at = new Map(order.map((text, position) => [text, position]));
+  const tested = [...order].sort((a, b) => a - b);
+  const results = {};
+  for (const method of Object.keys(runs[0].results)) {
+    const parts = runs.map((run) => run.results[method]);
+    const inOrder = (key) => {
+      const all = parts.flatMap((p) => p[key]);
+      return tested.map((i) => all[at.get(i)]);
+    };
+    const predictions = inOrder('predictions');
+    const scores = await models.client.call('classificationScores', {
+      truth: tested.map((i) => labelIds[i]),
+      predicted: predictions.map((p) => (p === null ? -1 : labels.indexOf(p))),
+      classes: labels.length,
+    });
+    const sum = (key) => parts.reduce((total, p) => total + (p[key] ?? 0), 0);
+    results[method] = {
+      ...parts.at(-1), ...scores, predictions, trainMs: sum('trainMs'), predictMs: sum('predictMs'),
+      flopsPerPrediction: parts.reduce((total, p, f) => total + p.flopsPerPrediction * runs[f].test.length, 0) / order.length,
+      ...(parts[0].answers && { answers: inOrder('answers') }),
+    };
+  }
+  return { labels, results, folds: runs.length, tested: tested.length, order: tested };
 }

@@ -7,6 +7,7 @@ import { language, onLanguageChange, t } from '../i18n/index.js';
 import { ROI_STYLES, runRoi } from '../lessons/roi.js';
 import { mountPicker } from '../ui/picker.js';
 import { lessonParams } from '../url-state.js';
+import { formatFlops } from '../ui/numbers.js';
 
 const TASKS = [
   { id: 'en', label: { en: 'English: sport, food, technology', zh: '英文：体育、美食、科技' } },
@@ -16,13 +17,6 @@ const STYLES = [
   { id: 'few-shot', label: { en: 'shown the 9 labelled examples (few-shot)', zh: '先给 9 条带标签的例子（少样本）' } },
   { id: 'chat', label: { en: 'asked a question (chat; instruct models)', zh: '直接提问（对话；指令模型）' } },
 ];
-
-/** "1.23 GFLOP" */
-function formatFlops(flops) {
-  const units = [['PFLOP', 1e15], ['TFLOP', 1e12], ['GFLOP', 1e9], ['MFLOP', 1e6]];
-  const [unit, size] = units.find(([, size]) => flops >= size) ?? ['FLOP', 1];
-  return `${(flops / size).toFixed(2)} ${unit}`;
-}
 
 /** A ratio for a sentence: "12", "2.5", or "0.8". */
 function times(ratio) {

@@ -370,6 +370,80 @@ export async function drawLine(element, options) {
   describe(element, `${xName} → ${yName}: ` + xs.map((x, i) => `${x}: ${format(ys[i])}`).join('; '));
 }
 
+/** "10", "1K", "300M": an axis number in few characters. */
+const compact = (value) => new Intl.NumberFormat('en', { notation: 'compact' }).format(value);
+
+/**
+ * Named points on real axes: `points` [{x, y, text, group}], `axisNames` [x, y], `xLog` for a
+ * logarithmic x axis, `yMax` to fix the top of y, `format` ([x, y] → tooltip text).
+ */
+export async function drawPoints(element, options) {
+  drawing(element, () => drawPoints(element, options));
+  const { points, axisNames, xLog = false, yMax = null, format = ([x, y]) => `${x}, ${y}` } = options;
+  const chart = await chartOf(element);
+  const k = textScale();
+  const axis = { nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } };
+  chart.setOption(
+    {
+      animation: false,
+      // Room left of the y axis for its name and for half a label of a point near the axis.
+      grid: { left: 96 * k, right: 32 * k, top: 24 * k, bottom: 48 * k },
+      textStyle: { fontSize: 12 * k, fontFamily: FONT },
+      tooltip: { renderMode: 'richText', textStyle: { fontSize: 13 * k }, formatter: ({ dataIndex }) => `${points[dataIndex].text}\n${format([points[dataIndex].x, points[dataIndex].y])}` },
+      xAxis: { type: xLog ? 'log' : 'value', name: axisNames[0], nameGap: 28 * k, ...axis, axisLabel: { ...axis.axisLabel, formatter: compact } },
+      yAxis: { type: 'value', name: axisNames[1], nameGap: 80 * k, min: 0, max: yMax ?? undefined, ...axis },
+      series: [{
+        type: 'scatter',
+        symbolSize: 14 * k,
+        data: points.map((p) => ({ value: [p.x, p.y], itemStyle: { color: PALETTE[(p.group ?? 0) % PALETTE.length] } })),
+        label: { show: true, position: 'top', fontSize: 12 * k, formatter: ({ dataIndex }) => points[dataIndex].text },
+        labelLayout: { hideOverlap: true },
+      }],
+    },
+    { notMerge: true },
+  );
+  element.dataset.points = String(points.length);
+  describe(element, points.map((p) => `${p.text}: ${format([p.x, p.y])}`).join('; '));
+}
+
+/**
+ * Lines over a shared x: `lines` [{name, ys, right}] (`right` puts a line on a second y axis
+ * from 0 to 1), `xName`, `yNames` [left, right].
+ */
+export async function drawCurves(element, options) {
+  drawing(element, () => drawCurves(element, options));
+  const { xs, lines, xName, yNames } = options;
+  const chart = await chartOf(element);
+  const k = textScale();
+  const axis = { nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } };
+  chart.setOption(
+    {
+      animation: false,
+      grid: { left: 56 * k, right: 56 * k, top: 40 * k, bottom: 48 * k },
+      textStyle: { fontSize: 12 * k, fontFamily: FONT },
+      legend: { top: 0, textStyle: { fontSize: 12 * k } },
+      tooltip: { renderMode: 'richText', trigger: 'axis', textStyle: { fontSize: 13 * k }, valueFormatter: (v) => (v ?? 0).toFixed(3) },
+      xAxis: { type: 'value', name: xName, nameGap: 28 * k, min: xs[0] ?? 0, max: xs.at(-1) ?? 1, ...axis },
+      yAxis: [
+        { type: 'value', name: yNames[0], nameGap: 40 * k, min: 0, ...axis },
+        { type: 'value', name: yNames[1], nameGap: 40 * k, min: 0, max: 1, splitLine: { show: false }, ...axis },
+      ],
+      series: lines.map((line, i) => ({
+        type: 'line',
+        name: line.name,
+        yAxisIndex: line.right ? 1 : 0,
+        showSymbol: false,
+        data: xs.map((x, j) => [x, line.ys[j]]),
+        itemStyle: { color: PALETTE[i % PALETTE.length] },
+        lineStyle: { width: 2 * k },
+      })),
+    },
+    { notMerge: true },
+  );
+  element.dataset.points = String(xs.length);
+  describe(element, lines.map((line) => `${line.name}: ${line.ys.length ? line.ys.at(-1).toFixed(3) : '—'}`).join('; '));
+}
+
 /** Takes the chart out of `element`: nothing drawn, nothing to redraw, hidden until drawn again. */
 export async function clearChart(element) {
   redraws.delete(element);

@@ -401,20 +401,31 @@ const verbs = {
     }
   },
 
+  /** Pasted or opened labelled texts, read and split (src/wasm/classifier.rs): `{labels,
+   * texts, labelIds, splits}` or `{problem, message}`. */
+  readLabelledTexts({ input, testFraction, folds, seed }) {
+    return wasm.readLabelledTexts(input, testFraction, folds, seed);
+  },
+
   /** Paradigm 2: a softmax layer trained on `vectors` (rows × dim) by Adam, an epoch at a
    * time, reporting `{kind: 'epoch', epoch, loss, accuracy}` (accuracy on `testVectors`) and
-   * stopping between epochs when cancelled: `{predictions, weights, flopsPerPrediction,
-   * trainMs, predictMs}`. */
-  async linearClassify({ vectors, labels, dim, classes, testVectors, testLabels, epochs, batchSize, learningRate, l2, seed }, report, control) {
+   * stopping between epochs when cancelled, or once an epoch lowers the loss by less than
+   * `tolerance` of it (converged): `{predictions, weights, flopsPerPrediction, trainMs,
+   * predictMs, converged}`. */
+  async linearClassify({ vectors, labels, dim, classes, testVectors, testLabels, epochs, batchSize, learningRate, l2, seed, tolerance = 0 }, report, control) {
     const training = new wasm.LinearTraining(vectors, Uint32Array.from(labels), dim, classes, epochs, batchSize, learningRate, l2, seed);
     const truth = Uint32Array.from(testLabels);
     let trainMs = 0;
     let epoch = 0;
+    let converged = false;
+    let lastLoss = Infinity;
     try {
-      while (!training.finished) {
+      while (!training.finished && !converged) {
         const started = performance.now();
         const loss = training.epoch();
         trainMs += performance.now() - started;
+        converged = lastLoss - loss < tolerance * loss;
+        lastLoss = loss;
         const { accuracy } = wasm.classificationScores(truth, Int32Array.from(training.predict(testVectors)), classes);
         epoch += 1;
         report({ kind: 'epoch', epoch, loss, accuracy });
@@ -423,7 +434,7 @@ const verbs = {
       }
       const started = performance.now();
       const predictions = training.predict(testVectors);
-      return { predictions, weights: training.weights(), flopsPerPrediction: training.flopsPerPrediction, trainMs, predictMs: performance.now() - started };
+      return { predictions, weights: training.weights(), flopsPerPrediction: training.flopsPerPrediction, trainMs, predictMs: performance.now() - started, converged };
     } finally {
       training.free();
     }
