@@ -72,11 +72,11 @@ function pickShots(train, labels, shots, seed) {
  * flopsPerPrediction, …}}}` — `linear` adds `epochs` ([{epoch, loss, accuracy}]) and `weights`
  * (classes × dim), the GPT methods `answers` (each test text's generated answer). `onProgress`
  * hears `{method, done, total}` (and `{method: 'linear', epoch, loss, accuracy}`); aborting
- * `signal` stops between steps.
+ * `signal` stops between steps. `labels` orders the labels (default: as they first appear in
+ * `train`).
  */
-export async function runClassify(models, { train, test, methods = METHODS, encoder = models.encoder, decoder = models.decoder, shots = 6, seed = 0, chat = false, training = {}, onProgress, signal }) {
+export async function runClassify(models, { train, test, methods = METHODS, encoder = models.encoder, decoder = models.decoder, shots = 6, seed = 0, chat = false, training = {}, onProgress, signal, labels = [...new Set(train.map((e) => e.label))] }) {
   const settings = { ...TRAINING, ...training };
-  const labels = [...new Set(train.map((e) => e.label))];
   const unseen = test.find((e) => !labels.includes(e.label));
   if (unseen) throw new Error(`The test label “${unseen.label}” has no training example: every label needs some to learn from.`);
   if (labels.length < 2) throw new Error('The training texts need at least two labels.');
@@ -183,8 +183,9 @@ export async function classifyOnSplits(models, { data, onProgress, ...options })
   const examples = (indices) => Array.from(indices, (i) => ({ text: texts[i], label: labels[labelIds[i]] }));
   const runs = [];
   for (const [fold, split] of splits.entries()) {
+    // Every fold orders the labels as the texts do, so folds' weights and matrices line up.
     const run = await runClassify(models, {
-      ...options, train: examples(split.train), test: examples(split.test),
+      ...options, labels, train: examples(split.train), test: examples(split.test),
       onProgress: (event) => onProgress?.({ ...event, fold, folds: splits.length }),
     });
     runs.push({ ...run, test: split.test });
