@@ -445,7 +445,7 @@ export const en = {
   'calc.column.time': "Time",
   'calc.column.flops': "FLOPs",
   'calc.yes': "yes",
-  'calc.no': "no ({value})",
+  'calc.no': "no (reads as {value})",
   'calc.noNumber': "no number",
   'calc.machine': "The calculator: one multiplication",
   'calc.exact': "exact",

@@ -440,7 +440,7 @@ export const zh = {
   'calc.column.time': "时间",
   'calc.column.flops': "浮点运算",
   'calc.yes': "对",
-  'calc.no': "错（{value}）",
+  'calc.no': "错（读出 {value}）",
   'calc.noNumber': "没有数字",
   'calc.machine': "计算器：一次乘法",
   'calc.exact': "精确",

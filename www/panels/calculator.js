@@ -51,7 +51,7 @@ export function mountCalculator(root, { models, link, seed }) {
     const ms = results.reduce((sum, r) => sum + r.ms, 0) / results.length;
     summary.textContent = t('calc.summary', {
       decoder: models.opened(decoder)?.name ?? decoder, right, total: results.length, flops: formatFlops(flops),
-      ms: Math.round(ms).toLocaleString(), times: (flops / machine.flops).toExponential(1), ns: machine.ns.toFixed(2),
+      ms: Math.round(ms).toLocaleString(), times: new Intl.NumberFormat(language() === 'zh' ? 'zh-CN' : 'en', { notation: 'compact', compactDisplay: 'long', maximumSignificantDigits: 2 }).format(flops / machine.flops), ns: machine.ns.toFixed(2),
     });
     summary.dataset.outcome = 'right';
     table.dataset.right = String(right);
