@@ -35,7 +35,7 @@ endef
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: demo serve build fetch tools browser test test-native test-browser lint bench clean
+.PHONY: demo serve classroom dist build fetch tools browser test test-native test-browser lint bench clean
 
 demo: tools fetch build
 	node scripts/serve.mjs
@@ -43,6 +43,16 @@ demo: tools fetch build
 serve:
 	@test -f pkg/bert_vs_gpt_bg.wasm || { echo "pkg/ is missing: run make build (or make demo)"; exit 1; }
 	node scripts/serve.mjs
+
+# The page for a class on one network: https with a self-signed certificate (HTTPS=0: http),
+# on all interfaces, with the addresses and a QR code to type (scripts/classroom.mjs).
+classroom: tools fetch build
+	node scripts/classroom.mjs
+
+# One folder for any static host (GitHub Pages…): the page, the builds, the service worker and,
+# unless WEIGHTS=0, the weights (scripts/dist.mjs; DIST=dist by default).
+dist: tools fetch build
+	node scripts/dist.mjs
 
 build: tools
 	cargo build --release --target $(WASM_TARGET) --lib
@@ -69,9 +79,9 @@ node_modules/.package-lock.json: package-lock.json
 
 # Debian's Chromium and ChromeDriver, and CJK fonts so Chinese renders in screenshots.
 browser:
-	@[ -x $(CHROMIUM) ] && fc-list :lang=zh | grep -q . || { \
+	@[ -x $(CHROMIUM) ] && fc-list :lang=zh | grep -q . && command -v openssl >/dev/null || { \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-noto-cjk openssl; }
 
 test: browser tools fetch build test-native test-browser
 
@@ -106,4 +116,4 @@ else
 endif
 
 clean:
-	rm -rf pkg www/vendor e2e/artifacts
+	rm -rf pkg www/vendor e2e/artifacts dist

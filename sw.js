@@ -3,6 +3,10 @@
 // are kept as one set per build, filled completely before it replaces the previous set, and
 // are served network-first: online the page always gets the current files, offline the last
 // complete build. Weights are not stored here: the model worker keeps them in the Cache API.
+// It also makes the page cross-origin isolated where its host cannot send COOP/COEP (GitHub
+// Pages and most static hosts): it adds those headers to the site's own responses, as
+// coi-serviceworker does (https://github.com/gzuidhof/coi-serviceworker), and the page reloads
+// once after this worker first takes control (www/main.js), so the threaded build can run.
 const APP_CACHE = 'bert-vs-gpt-app-';
 const COMPLETE = '__complete__';
 
@@ -39,11 +43,24 @@ function isWeightFile(url) {
   return url.pathname.includes('/models/') && !url.pathname.endsWith('/manifest.json');
 }
 
+/** The isolation headers a static host may not send; set on every response of this site. */
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/** `response` with ISOLATION's headers added (a redirect or an error passes as it is). */
+function isolated(response) {
+  if (response.status === 0 || response.type === 'opaqueredirect') return response;
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(ISOLATION)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin || isWeightFile(url)) return;
   event.respondWith(
     // Only the app caches hold these URLs (the weights cache keys its entries by sha256).
-    fetch(event.request).catch(async (error) => (await caches.match(event.request, { ignoreSearch: true })) ?? Promise.reject(error)),
+    fetch(event.request)
+      .catch(async (error) => (await caches.match(event.request, { ignoreSearch: true })) ?? Promise.reject(error))
+      .then(isolated),
   );
 });

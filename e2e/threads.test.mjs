@@ -2,7 +2,8 @@
 // isolated page runs the models on two threads with the same results as on one, the relaxed-SIMD
 // build where the browser has it; the other builds agree with it (the tokens, the embeddings, and
 // the sums of the machine check's one-token products); a page without the isolation headers runs
-// the plain build on one thread and says why.
+// the plain build on one thread and says why — until the service worker adds the headers and the
+// page reloads once, as on a static host that cannot send them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { cosine, openPage, startSession } from './harness.mjs';
@@ -114,7 +115,9 @@ test('the threaded build without relaxed SIMD gives the same results', LONG, asy
 });
 
 test('without cross-origin isolation the page runs on one thread and says why', LONG, async () => {
-  const { page, consoleErrors } = await openPage(plain, '?threads=2');
+  // Without the service worker, which would make the page isolated (the next test).
+  const context = await plain.browser.newContext({ serviceWorkers: 'block' });
+  const { page, consoleErrors } = await openPage(plain, '?threads=2', context);
   const result = await runAll(page);
   assert.equal(result.stats.crossOriginIsolated, false);
   assert.equal(result.stats.threads, 1);
@@ -123,5 +126,31 @@ test('without cross-origin isolation the page runs on one thread and says why', 
   assert.equal(result.stats.build, 'plain');
   assertSameResults(result, relaxedTwo, 'the plain build');
   assertSameSums(await machineCheck(page), 'the plain build');
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('a host without COOP/COEP: the service worker adds them, and after one reload two threads', LONG, async () => {
+  // Not openPage: its wait for the hook would meet the reload.
+  const page = await (await plain.browser.newContext()).newPage();
+  const consoleErrors = [];
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  await page.goto(new URL('?threads=2', plain.server.url).href);
+  // The page reloads itself once the service worker controls it; wait for the reloaded page.
+  for (let tries = 0; ; tries++) {
+    const isolatedNow = await page.evaluate(() => crossOriginIsolated).catch(() => false);
+    if (isolatedNow) break;
+    assert.ok(tries < 120, 'the page never became cross-origin isolated');
+    await page.waitForTimeout(500);
+  }
+  await page.waitForFunction(() => window.bertVsGpt);
+  await page.evaluate(() => window.bertVsGpt.ready);
+  const result = await runAll(page);
+  assert.equal(result.stats.crossOriginIsolated, true);
+  assert.equal(result.stats.threads, 2);
+  assert.equal(result.notice, null);
+  assertSameResults(result, relaxedTwo, 'two threads after the service worker');
+  // A second visit is isolated from its first load.
+  await page.reload();
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
   assert.deepEqual(consoleErrors, []);
 });

@@ -8,9 +8,14 @@
 //
 //   node scripts/serve.mjs [--root DIR]        PORT (default 8080) and HOST may be set
 //
-// Also importable: `startServer({root, port, isolated})` resolves to {url, close} (port 0 = any
-// free; isolated: false leaves out COOP/COEP, as a plain static host would, for tests).
+// Files stream from disk (memory stays flat however many students download at once) and a
+// `Range: bytes=a-b` request gets that part (206), so a broken download resumes.
+//
+// Also importable: `startServer({root, port, host, isolated, tls})` resolves to {url, close}
+// (port 0 = any free; isolated: false leaves out COOP/COEP, as a plain static host would, for
+// tests; tls: {key, cert} serves https, as `make classroom` does: scripts/classroom.mjs).
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -91,34 +96,66 @@ async function handle(root, policy, common, request, response) {
     response.writeHead(304, { ...common, 'Cache-Control': 'no-cache', 'Last-Modified': modified });
     return response.end();
   }
-  response.writeHead(200, {
+  const headers = {
     ...common,
     'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': info.size,
     // Always revalidate, so a rebuilt pkg/ is never mixed with a stale one.
     'Cache-Control': 'no-cache',
     'Last-Modified': modified,
+    'Accept-Ranges': 'bytes',
     ...(policy && underPolicy(urlPath) ? { 'Content-Security-Policy': policy } : {}),
+  };
+  const range = byteRange(request.headers.range, info.size, request.headers['if-range'], modified);
+  if (range === 'unsatisfiable') {
+    response.writeHead(416, { ...common, 'Content-Range': `bytes */${info.size}` });
+    return response.end();
+  }
+  const [start, end] = range ?? [0, info.size - 1];
+  response.writeHead(range ? 206 : 200, {
+    ...headers,
+    'Content-Length': Math.max(0, end - start + 1),
+    ...(range ? { 'Content-Range': `bytes ${start}-${end}/${info.size}` } : {}),
   });
-  if (request.method === 'HEAD') return response.end();
-  createReadStream(file).pipe(response);
+  if (request.method === 'HEAD' || info.size === 0) return response.end();
+  const stream = createReadStream(file, { start, end });
+  // A client that goes away mid-file stops its stream, and nobody else's.
+  response.on('close', () => stream.destroy());
+  stream.on('error', (error) => response.destroy(error));
+  stream.pipe(response);
 }
 
-export function startServer({ root = process.cwd(), port = 8080, host = '127.0.0.1', isolated = true } = {}) {
+/**
+ * The one range of `header` ("bytes=a-b", "bytes=a-", "bytes=-n") within a file of `size`
+ * bytes as [first, last]; null for the whole file (no header, several ranges, another unit, or
+ * an If-Range that no longer matches); 'unsatisfiable' when it starts past the end.
+ */
+function byteRange(header, size, ifRange, modified) {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!match || (!match[1] && !match[2]) || (ifRange && ifRange !== modified)) return null;
+  const [first, last] = match[1]
+    ? [Number(match[1]), match[2] ? Math.min(Number(match[2]), size - 1) : size - 1]
+    : [Math.max(0, size - Number(match[2])), size - 1];
+  if (first >= size || first > last) return 'unsatisfiable';
+  return [first, last];
+}
+
+export function startServer({ root = process.cwd(), port = 8080, host = '127.0.0.1', isolated = true, tls = null } = {}) {
   const absoluteRoot = path.resolve(root);
   const policy = contentSecurityPolicy(absoluteRoot);
   const common = isolated ? { ...ISOLATION, ...ALWAYS } : ALWAYS;
-  const server = createServer((request, response) => {
+  const serve = (request, response) => {
     handle(absoluteRoot, policy, common, request, response).catch((error) => {
       response.destroy(error);
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: actual } = server.address();
       resolve({
-        url: `http://${host}:${actual}/`,
+        url: `${tls ? 'https' : 'http'}://${host}:${actual}/`,
+        port: actual,
         close: () => new Promise((done) => server.close(done)),
       });
     });

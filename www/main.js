@@ -38,6 +38,18 @@ try {
 }
 
 const ready = client.call('configure', { manifestUrl, weightsBase: resolvedBase }).then(() => undefined);
+/** Set for this tab once it has reloaded to become cross-origin isolated, so it does so once. */
+const ISOLATION_RELOAD = 'bert-vs-gpt-isolation-reload';
+/**
+ * A page its host served without COOP/COEP gets them from the service worker (sw.js), which
+ * only sees the page's next load: reload once it controls this page, if threads would help.
+ */
+function reloadIsolated() {
+  if (crossOriginIsolated || threadsParam.threads < 2 || sessionStorage.getItem(ISOLATION_RELOAD)) return;
+  sessionStorage.setItem(ISOLATION_RELOAD, '1');
+  if (navigator.serviceWorker.controller) location.reload();
+  else navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+}
 /**
  * Offline use: the service worker (sw.js) stores this build's files once the page is up; after
  * that the page opens without a network. Resolves to the stored build's version, or null.
@@ -47,6 +59,7 @@ const offlineReady = (async () => {
   try {
     await navigator.serviceWorker.register(new URL('../sw.js', import.meta.url), { type: 'classic' });
     const worker = (await navigator.serviceWorker.ready).active;
+    reloadIsolated();
     const answer = new Promise((resolve) => {
       navigator.serviceWorker.addEventListener('message', ({ data }) => {
         if (data?.type === 'stored') resolve(data.version);
@@ -71,6 +84,10 @@ ready
     appNotices.append(notice);
   })
   .catch(() => {}); // a worker that cannot start is reported where `ready` is awaited
+// Outside a secure context (http from another machine) the browser gives no storage: say so.
+if (!window.isSecureContext) {
+  appNotices.append(element('p', { className: 'notice info', id: 'insecure-notice', dataset: { i18n: 'app.insecure' } }, t('app.insecure')));
+}
 client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
 
 translatePage();

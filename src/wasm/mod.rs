@@ -1,6 +1,6 @@
 //! The only code that knows about JavaScript: it converts types and nothing else. Models stay
 //! behind opaque handles, one file per handle's side — [`encoder`], [`decoder`], [`lessons`],
-//! [`machine_check`] —
+//! [`machine_check`], [`checksum`] —
 //! vectors cross as one flat typed array, and a decoder's file streams into wasm memory through
 //! [`file_bytes`]. This file holds the module's life (start,
 //! panics, threads, memory) and the conversions the handles share. As ratchet keeps its web
@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use crate::models::inside::Attention;
 use crate::models::pooling::Embeddings;
 
+mod checksum;
 mod classifier;
 mod decoder;
 mod encoder;

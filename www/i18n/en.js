@@ -9,6 +9,8 @@ export const en = {
   'app.workerFailed': 'The models cannot run: {message}',
   'app.footer': 'all-MiniLM-L6-v2 and SmolLM2-135M-Instruct (both Apache-2.0), multilingual-e5-small (MIT), Gemma 3 270M (Gemma Terms of Use) · candle · tokenizers · Apache ECharts. Everything runs in this tab; nothing you type leaves it.',
   'app.oneThread.not-isolated': 'The models run on one thread: this page is not cross-origin isolated (its host does not send the COOP/COEP headers that wasm threads need; `make demo` does).',
+  'app.oneThread.insecure': 'The models run on one thread: this page came over http from another machine, which is not a secure context, and wasm threads need one (`make classroom` serves https).',
+  'app.insecure': 'This page came over http from another machine, so the browser gives it no storage: models are checked here but not kept, and download again on every visit, and the page does not work offline. Over https (`make classroom`, the default) they are kept after the first visit.',
   'app.oneThread.helpers-failed': 'The models run on one thread: the helper threads did not start.',
   'app.decoder': 'Decoder',
   'app.decoderAuto': 'By language',

@@ -9,6 +9,8 @@ export const zh = {
   'app.workerFailed': '模型无法运行：{message}',
   'app.footer': 'all-MiniLM-L6-v2 与 SmolLM2-135M-Instruct（均为 Apache-2.0）、multilingual-e5-small（MIT）、Gemma 3 270M（Gemma 使用条款）· candle · tokenizers · Apache ECharts。一切都在这个标签页里运行，你输入的内容不会离开它。',
   'app.oneThread.not-isolated': '模型只在一个线程上运行：此页面未处于跨源隔离状态（托管方没有发送 wasm 多线程所需的 COOP/COEP 响应头；`make demo` 会发送）。',
+  'app.oneThread.insecure': '模型只在一个线程上运行：此页面是通过 http 从另一台电脑打开的，不是安全上下文，而 wasm 多线程需要安全上下文（`make classroom` 提供 https）。',
+  'app.insecure': '此页面是通过 http 从另一台电脑打开的，浏览器不给它存储空间：模型会在这里校验，但不会保存，每次打开都要重新下载，也不能离线使用。通过 https 打开（`make classroom` 的默认方式）时，第一次之后模型就保存在本地。',
   'app.oneThread.helpers-failed': '模型只在一个线程上运行：辅助线程未能启动。',
   'app.decoder': '解码器',
   'app.decoderAuto': '随界面语言',

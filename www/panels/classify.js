@@ -233,7 +233,7 @@ export function mountClassifyPanel(root, { models, datasets }) {
         ...row.map((count, j) => element('td', { className: i === j ? 'right' : count ? 'wrong' : '' }, String(count)))));
       return element('figure', { dataset: { method } },
         element('figcaption', {}, methodName(method), unread ? ` — ${t('classify.unread', { count: unread })}` : ''),
-        element('table', { className: 'confusion' }, element('thead', {}, head), element('tbody', {}, ...rows)));
+        element('table', { className: 'results-table confusion' }, element('thead', {}, head), element('tbody', {}, ...rows)));
     });
     $('#classify-confusions').replaceChildren(...matrices);
   }

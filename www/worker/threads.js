@@ -64,13 +64,14 @@ function chooseBuild(wanted) {
  * Loads the wasm module for `threads` wanted threads (and the `wanted` build, see chooseBuild).
  * Resolves to { wasm, build, reason }: the module's exports (its `threads()` tells how many it
  * runs on), which build ('plain' | 'threads' | 'relaxed') and why it runs on fewer threads than
- * wanted ('not-isolated' | 'helpers-failed' | null).
+ * wanted ('insecure' | 'not-isolated' | 'helpers-failed' | null): cross-origin isolation needs a
+ * secure context, so an http page on another machine gets one thread whatever its headers.
  */
 export async function loadWasm(threads, wanted = null) {
   const build = chooseBuild(wanted);
   const wasm = await import(BUILDS[build]);
   await wasm.default();
-  if (build === 'plain') return { wasm, build, reason: threads > 1 ? 'not-isolated' : null };
+  if (build === 'plain') return { wasm, build, reason: threads > 1 ? (self.isSecureContext ? 'not-isolated' : 'insecure') : null };
   if (threads === 1) return { wasm, build, reason: null };
   try {
     await startHelpers(wasm, BUILDS[build], threads - 1);

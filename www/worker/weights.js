@@ -25,15 +25,22 @@ export class DamagedCopy extends Error {
   }
 }
 
-async function sha256Hex(bytes) {
-  if (!globalThis.crypto?.subtle) {
-    throw new Error(
-      'This browser cannot verify downloads here: crypto.subtle needs a secure context ' +
-        '(https://, or http://127.0.0.1 / localhost). Open the page over https.',
-    );
+/** Bytes a digest takes from a download at a time when it runs in wasm: a few megabytes of
+ * wasm memory, however large the file. */
+const DIGEST_CHUNK = 4 << 20;
+
+/**
+ * sha256 of `bytes` as hex: by the browser's crypto.subtle where the page has it (a secure
+ * context), else by `hasher` (a new wasm Sha256Hasher: src/wasm/checksum.rs) fed in chunks.
+ */
+async function sha256Hex(bytes, hasher) {
+  if (globalThis.crypto?.subtle) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hash = hasher();
+  for (let at = 0; at < bytes.length; at += DIGEST_CHUNK) hash.update(bytes.subarray(at, at + DIGEST_CHUNK));
+  return hash.finish();
 }
 
 async function openCache() {
@@ -66,13 +73,15 @@ export async function clearStoredWeights() {
 }
 
 export class WeightStore {
-  constructor(manifest, manifestUrl, weightsBase) {
+  /** `hasher` makes the wasm sha256 used where crypto.subtle is missing (see sha256Hex). */
+  constructor(manifest, manifestUrl, weightsBase, hasher) {
     this.manifest = manifest;
     this.manifestUrl = manifestUrl;
     this.weightsBase = weightsBase || '';
+    this.hasher = hasher;
   }
 
-  static async open(manifestUrl, weightsBase) {
+  static async open(manifestUrl, weightsBase, hasher) {
     let response;
     try {
       response = await fetch(manifestUrl, { cache: 'no-cache' });
@@ -85,7 +94,7 @@ export class WeightStore {
         `Could not read ${manifestUrl} (HTTP ${response.status}). Serve the whole project folder, models/manifest.json included.`,
       );
     }
-    return new WeightStore(await response.json(), manifestUrl, weightsBase);
+    return new WeightStore(await response.json(), manifestUrl, weightsBase, hasher);
   }
 
   model(id) {
@@ -161,7 +170,7 @@ export class WeightStore {
         files[file.name] = await this.#download(modelId, file, cache, report);
       }
     }
-    const verify = () => Promise.all(stored.map((file) => checkStored(file, files[file.name], cache)));
+    const verify = () => Promise.all(stored.map((file) => checkStored(file, files[file.name], cache, this.hasher)));
     return { files, verify };
   }
 
@@ -170,7 +179,7 @@ export class WeightStore {
     const url = this.urlOf(modelId, file);
     const bytes = await download(url, file, report);
     report({ file: file.name, phase: 'verify', loaded: file.size, total: file.size });
-    const actual = await sha256Hex(bytes);
+    const actual = await sha256Hex(bytes, this.hasher);
     if (actual !== file.sha256) {
       throw new WeightsError(
         file.name,
@@ -198,48 +207,71 @@ export async function readBytes(file) {
 }
 
 /** Evicts a stored copy (`blob`) whose bytes no longer match its sha256, and throws DamagedCopy. */
-async function checkStored(file, blob, cache) {
+async function checkStored(file, blob, cache, hasher) {
   let bytes;
   try {
     bytes = await readBytes(blob);
   } catch {
     return; // the stored copy was deleted meanwhile (Clear downloads): nothing left to check
   }
-  if ((await sha256Hex(bytes)) === file.sha256) return;
+  if ((await sha256Hex(bytes, hasher)) === file.sha256) return;
   await cache.delete(cacheKey(file));
   throw new DamagedCopy(file.name);
 }
 
+/** Times a broken download is resumed (or, from a server without ranges, restarted). */
+const RESUMES = 3;
+
+/**
+ * `file` from `url` into one buffer of its pinned size, with progress. When the connection
+ * breaks midway the download goes on from the byte it reached (`Range`), where the server
+ * answers 206 from there; a server that answers the whole file again starts it over.
+ */
 async function download(url, file, report) {
   const fail = (why) =>
     new WeightsError(file.name, `Could not download ${file.name} from ${url}: ${why}. ` +
       'Run `make fetch` on the server (it places the weights under models/), or set the weights URL to where the files are.');
-  let response;
-  try {
-    response = await fetch(url, { cache: 'no-store' });
-  } catch (error) {
-    throw fail(`the request failed (${error.message})`);
-  }
-  if (!response.ok) throw fail(`HTTP ${response.status} ${response.statusText}`.trim());
   const bytes = new Uint8Array(file.size);
-  const reader = response.body.getReader();
   let loaded = 0;
   let reported = 0;
   report({ file: file.name, phase: 'download', loaded, total: file.size });
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.length > file.size) {
-      await reader.cancel();
-      throw fail(`it is larger than the ${megabytes(file.size)} the manifest pins (wrong file?)`);
+  for (let attempt = 0; ; attempt++) {
+    const resuming = loaded > 0;
+    let response;
+    try {
+      response = await fetch(url, { cache: 'no-store', headers: resuming ? { Range: `bytes=${loaded}-` } : {} });
+    } catch (error) {
+      if (resuming && attempt < RESUMES) continue;
+      throw fail(`the request failed (${error.message})`);
     }
-    bytes.set(value, loaded);
-    loaded += value.length;
-    if (loaded - reported >= 1 << 20 || loaded === file.size) {
-      reported = loaded;
-      report({ file: file.name, phase: 'download', loaded, total: file.size });
+    if (!response.ok) throw fail(`HTTP ${response.status} ${response.statusText}`.trim());
+    if (response.status === 206 && Number(/^bytes (\d+)-/.exec(response.headers.get('Content-Range') ?? '')?.[1]) !== loaded) {
+      await response.body.cancel();
+      throw fail('the server answered another part of the file than the one asked for');
     }
+    if (response.status !== 206) loaded = reported = 0; // the whole file again
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (loaded + value.length > file.size) {
+          await reader.cancel();
+          throw fail(`it is larger than the ${megabytes(file.size)} the manifest pins (wrong file?)`);
+        }
+        bytes.set(value, loaded);
+        loaded += value.length;
+        if (loaded - reported >= 1 << 20 || loaded === file.size) {
+          reported = loaded;
+          report({ file: file.name, phase: 'download', loaded, total: file.size });
+        }
+      }
+    } catch (error) {
+      if (error instanceof WeightsError) throw error;
+      if (attempt < RESUMES) continue; // the connection broke: resume from `loaded`
+      throw fail(`the connection broke after ${loaded} of ${file.size} bytes (${error.message})`);
+    }
+    if (loaded === file.size) return bytes;
+    if (attempt >= RESUMES) throw fail(`the download stopped after ${loaded} of ${file.size} bytes`);
   }
-  if (loaded !== file.size) throw fail(`the download stopped after ${loaded} of ${file.size} bytes`);
-  return bytes;
 }

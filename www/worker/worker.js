@@ -280,7 +280,8 @@ const verbs = {
   /** Reads the manifest (while the module instantiates) and answers once both are ready: the
    * page's `ready`. */
   async configure({ manifestUrl, weightsBase }) {
-    store = WeightStore.open(manifestUrl, weightsBase);
+    // Where crypto.subtle is missing (outside a secure context) the wasm module's sha256 checks downloads.
+    store = WeightStore.open(manifestUrl, weightsBase, () => new wasm.Sha256Hasher());
     store.catch(() => {}); // reported to this request; later ones see it through requireStore
     const { manifest } = await store;
     await wasmReady;
