@@ -47,10 +47,10 @@ function corruptedRoot() {
   copyFileSync(path.join(ROOT, 'models', 'manifest.json'), path.join(root, 'models', 'manifest.json'));
   const source = path.join(ROOT, 'models', 'all-MiniLM-L6-v2');
   for (const file of readdirSync(source)) {
-    if (file === 'model.safetensors') copyFileSync(path.join(source, file), path.join(root, 'models', 'all-MiniLM-L6-v2', file));
+    if (file === 'model.f16.safetensors') copyFileSync(path.join(source, file), path.join(root, 'models', 'all-MiniLM-L6-v2', file));
     else symlinkSync(path.join(source, file), path.join(root, 'models', 'all-MiniLM-L6-v2', file));
   }
-  const weights = openSync(path.join(root, 'models', 'all-MiniLM-L6-v2', 'model.safetensors'), 'r+');
+  const weights = openSync(path.join(root, 'models', 'all-MiniLM-L6-v2', 'model.f16.safetensors'), 'r+');
   writeSync(weights, Buffer.from([0x5a]), 0, 1, 40_000_000);
   closeSync(weights);
   return root;
@@ -85,7 +85,7 @@ test('over http from another machine: not secure, the download checked in wasm, 
   try {
     const { page, context } = await open(`http://${NAME}:${broken.port}/`);
     const message = await page.evaluate(() => window.bertVsGpt.embed(['x']).then(() => 'no error', (e) => e.message));
-    assert.match(message, /model\.safetensors from .* is not the file this page expects: its sha256 is [0-9a-f]{16}…/);
+    assert.match(message, /model\.f16\.safetensors from .* is not the file this page expects: its sha256 is [0-9a-f]{16}…/);
     await context.close();
   } finally {
     await broken.close();

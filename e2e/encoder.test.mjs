@@ -46,6 +46,12 @@ function referenceFor(texts) {
   });
 }
 
+/** How close the default download's embeddings come to the float64 reference: its weights are
+ * float16 (widened to f32 as they load), measured worst cosine 0.9999992 and component 3e-4 on
+ * the 45 texts; the f32 file's own 1e-4 is checked natively (tests/minilm_fidelity.rs). */
+const FLOAT16_COSINE = 0.99999;
+const FLOAT16_ABS = 5e-4;
+
 function onlyLocal(requests, origin) {
   const outside = requests.filter((url) => !url.startsWith('data:') && new URL(url).hostname !== '127.0.0.1');
   assert.deepEqual(outside, [], 'requests that left 127.0.0.1');
@@ -57,7 +63,14 @@ test('a preset embeds on the real model: map, heatmap, neighbours, fixture-equal
 
   // Before the first download the page says what it will fetch and how big it is.
   const summary = page.locator('#encoder-status .model-summary');
-  await assert.doesNotReject(summary.filter({ hasText: 'downloads 4 files, 91.3 MB' }).waitFor());
+  await assert.doesNotReject(summary.filter({ hasText: 'downloads 4 files, 45.9 MB' }).waitFor());
+
+  // The default download is MiniLM's float16 copy (45.9 MB); from Hugging Face it is the
+  // published f32 file, the only one there (the plan only: this machine cannot reach it).
+  const fromHub = await openPage(session, '?weights=huggingface');
+  const hubSummary = fromHub.page.locator('#encoder-status .model-summary');
+  await hubSummary.filter({ hasText: 'downloads 4 files, 91.3 MB' }).waitFor();
+  await fromHub.context.close();
 
   const preset = presets.find((p) => p.id === 'three-topics');
   await page.selectOption('#encoder-preset', preset.id);
@@ -87,7 +100,7 @@ test('a preset embeds on the real model: map, heatmap, neighbours, fixture-equal
   const expected = referenceFor(preset.texts);
   assert.deepEqual(out.tokenCounts, expected.map((c) => c.ids.length));
   const { worstCosine, worstAbs } = compareRows(out.vectors, 384, expected.map((c) => c.embedding));
-  assert.ok(worstCosine >= 0.9999 && worstAbs <= 1e-4, `cosine ${worstCosine}, abs ${worstAbs}`);
+  assert.ok(worstCosine >= FLOAT16_COSINE && worstAbs <= FLOAT16_ABS, `cosine ${worstCosine}, abs ${worstAbs}`);
 
   await page.screenshot({ path: path.join(ARTIFACTS, 'encoder.png'), fullPage: true });
   assert.deepEqual(consoleErrors, []);
@@ -104,7 +117,7 @@ test('every reference text (Chinese, emoji, over 256 tokens) matches the fixture
   assert.ok(out.truncated.includes(true));
   const { worstCosine, worstAbs } = compareRows(out.vectors, 384, reference.cases.map((c) => c.embedding));
   console.log(`# ${texts.length} texts in the browser: worst cosine ${worstCosine}, worst abs ${worstAbs}`);
-  assert.ok(worstCosine >= 0.9999 && worstAbs <= 1e-4, `cosine ${worstCosine}, abs ${worstAbs}`);
+  assert.ok(worstCosine >= FLOAT16_COSINE && worstAbs <= FLOAT16_ABS, `cosine ${worstCosine}, abs ${worstAbs}`);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
@@ -123,12 +136,12 @@ test('MiniLM with int16 weights: within cosine 0.9999 of the reference, chosen b
   assert.deepEqual(rounded.tokenCounts, reference.cases.map((c) => c.ids.length));
 
   // The header switches back to f32: the loaded MiniLM is dropped, the URL forgets the choice,
-  // and the next embedding is f32's again.
+  // and the next embedding is the float16 download's widened to f32 again.
   await page.selectOption('#precision-choice', 'f32');
   await page.waitForFunction(() => !new URLSearchParams(location.search).has('precision'));
   assert.equal((await page.evaluate(() => window.bertVsGpt.stats())).precision, 'f32');
   const exact = compareRows((await hookEmbed(page, texts)).vectors, 384, expected);
-  assert.ok(exact.worstCosine >= 0.9999 && exact.worstAbs <= 1e-4, JSON.stringify(exact));
+  assert.ok(exact.worstCosine >= FLOAT16_COSINE && exact.worstAbs <= FLOAT16_ABS, JSON.stringify(exact));
 
   // The hook sets it too, the header and URL follow, and a bad value is refused with a message.
   assert.equal(await page.evaluate(() => window.bertVsGpt.setPrecision('int16')), 'int16');
@@ -157,9 +170,9 @@ test('"Download now" shows byte progress per file; a second visit downloads noth
   await first.page.locator('#encoder-status').getByRole('button', { name: 'Download now' }).click();
   await first.page.locator('#encoder-status .model-summary[data-phase="loaded"]').waitFor();
   const seen = await first.page.evaluate(() => window.progressSeen);
-  const weights = seen.filter((row) => row.file === 'model.safetensors');
+  const weights = seen.filter((row) => row.file === 'model.f16.safetensors');
   assert.ok(weights.some((row) => /downloading/.test(row.text) && row.value > 0 && row.value < row.max), 'a partial download was shown');
-  assert.ok(weights.some((row) => row.value === 90868376 && row.max === 90868376));
+  assert.ok(weights.some((row) => row.value === 45441912 && row.max === 45441912));
   assert.ok(new Set(seen.map((row) => row.file)).size === 4);
 
   const modelFiles = (requests) => requests.filter((url) => new URL(url).pathname.startsWith(`/models/${MODEL}/`));
@@ -167,7 +180,7 @@ test('"Download now" shows byte progress per file; a second visit downloads noth
   await first.page.close();
 
   const second = await openPage(session, '', first.context);
-  await second.page.locator('#encoder-status .model-summary', { hasText: 'is stored in this browser (91.3 MB)' }).waitFor();
+  await second.page.locator('#encoder-status .model-summary', { hasText: 'is stored in this browser (45.9 MB)' }).waitFor();
   assert.equal(await second.page.locator('#encoder-status').getByRole('button', { name: 'Download now' }).count(), 0);
   const out = await hookEmbed(second.page, ['second visit']);
   assert.equal(out.dim, 384);
@@ -208,7 +221,7 @@ test('weights that 404 or fail sha256 give a clear message naming the file, and 
     const folder = path.join(ARTIFACTS, 'damaged-weights', name, MODEL);
     mkdirSync(folder, { recursive: true });
     writeFileSync(path.join(folder, 'config.json'), config);
-    for (const file of ['sentence_bert_config.json', 'tokenizer.json', 'model.safetensors']) {
+    for (const file of ['sentence_bert_config.json', 'tokenizer.json', 'model.f16.safetensors']) {
       symlinkSync(path.join(ROOT, 'models', MODEL, file), path.join(folder, file));
     }
   }

@@ -35,8 +35,11 @@ test('attention: MiniLM equals the numpy reference; every row spreads over all t
     assert.equal(ours.model, 'all-MiniLM-L6-v2');
     assert.ok(ours.isFloat32);
     assert.deepEqual([ours.layers, ours.heads, ours.tokens[0], ours.tokens.at(-1)], [6, 12, '[CLS]', '[SEP]']);
+    // The page's MiniLM runs its float16 download (widened to f32), so its probabilities sit
+    // within 2e-3 of the float64 reference (measured 1.2e-3); the f32 file's 1e-4 is checked
+    // natively (tests/inside_real.rs).
     const worst = ours.weights.reduce((w, p, i) => Math.max(w, Math.abs(p - attention[i])), 0);
-    assert.ok(worst < 1e-4, `${text}: worst ${worst}`);
+    assert.ok(worst < 2e-3, `${text}: worst ${worst}`);
     checkRows({ ...ours, weights: Float32Array.from(ours.weights) }, false);
   }
 });

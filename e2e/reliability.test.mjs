@@ -190,7 +190,7 @@ test('full storage: the models run from the download, with a notice; "clear down
   assert.equal(await stored(), 4);
   await fresh.click('#settings summary');
   await fresh.click('#clear-downloads');
-  await fresh.locator('#clear-downloads-result', { hasText: /Removed 91\.\d MB/ }).waitFor();
+  await fresh.locator('#clear-downloads-result', { hasText: /Removed 45\.9 MB/ }).waitFor();
   assert.equal(await stored(), 0);
   await second.close();
 });
@@ -200,12 +200,12 @@ test('a stored copy damaged on disk: the model answers, then the check evicts it
   const { page, context, requests } = await openPage(session);
   const sentence = ['A stored copy, checked once the model has answered.'];
   const good = await page.evaluate((texts) => window.bertVsGpt.embed(texts), sentence);
-  // One weight's lowest byte changes in the stored model.safetensors: it still loads and runs.
+  // One weight's lowest bit changes in the stored model.f16.safetensors: it still loads and runs.
   const damaged = await page.evaluate(async () => {
     const cache = await caches.open('bert-vs-gpt-weights-v1');
     for (const request of await cache.keys()) {
       const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
-      if (bytes.length < 50e6) continue;
+      if (bytes.length < 40e6) continue;
       bytes[bytes.length - 4000] ^= 1;
       await cache.put(request, new Response(bytes));
       return request.url;
@@ -217,13 +217,13 @@ test('a stored copy damaged on disk: the model answers, then the check evicts it
   requests.length = 0;
   const answered = await page.evaluate((texts) => window.bertVsGpt.embed(texts), sentence);
   assert.equal(answered.dim, 384);
-  assert.ok(!requests.some((url) => url.endsWith('/model.safetensors')), 'the first answer came from the stored copy');
-  await page.locator('#encoder-status .notice', { hasText: 'The stored copy of model.safetensors was damaged' }).waitFor();
+  assert.ok(!requests.some((url) => url.endsWith('/model.f16.safetensors')), 'the first answer came from the stored copy');
+  await page.locator('#encoder-status .notice', { hasText: 'The stored copy of model.f16.safetensors was damaged' }).waitFor();
   const keys = await page.evaluate(async () => (await (await caches.open('bert-vs-gpt-weights-v1')).keys()).map((r) => r.url));
   assert.ok(!keys.includes(damaged), 'the damaged copy was evicted');
 
   const again = await page.evaluate((texts) => window.bertVsGpt.embed(texts), sentence);
-  assert.ok(requests.some((url) => url.endsWith('/all-MiniLM-L6-v2/model.safetensors')), 'the next use downloaded the file again');
+  assert.ok(requests.some((url) => url.endsWith('/all-MiniLM-L6-v2/model.f16.safetensors')), 'the next use downloaded the file again');
   assert.ok(cosine(again.vectors, good.vectors) > 0.999999);
   await context.close();
 });

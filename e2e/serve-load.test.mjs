@@ -113,7 +113,7 @@ test('the page resumes a download whose connection breaks, from the byte it reac
   let broken = false;
   // Between the page and the server: the first download of MiniLM's weights breaks after 20 MB.
   const proxy = http.createServer((request, response) => {
-    const weights = request.url.endsWith('/all-MiniLM-L6-v2/model.safetensors');
+    const weights = request.url.endsWith('/all-MiniLM-L6-v2/model.f16.safetensors');
     if (weights) ranges.push(request.headers.range ?? 'whole');
     const forward = http.request({ host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
       response.writeHead(answer.statusCode, answer.headers);

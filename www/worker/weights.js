@@ -117,12 +117,23 @@ export class WeightStore {
     return new URL(`${encodeURIComponent(modelId)}/${encodeURIComponent(file.name)}`, base).href;
   }
 
+  /**
+   * The files loading `modelId` takes: the manifest's `files`, except that with the Hugging Face
+   * setting a file converted here (MiniLM's float16 weights) is replaced by the public file it
+   * was converted from (`converted_from`, among `extra_files`).
+   */
+  filesOf(modelId) {
+    const model = this.model(modelId);
+    if (this.weightsBase !== HUGGING_FACE) return model.files;
+    return model.files.map((file) => model.extra_files?.find((extra) => extra.name === file.converted_from) ?? file);
+  }
+
   /** What loading `modelId` would download: each file, its size, and whether it is cached. */
   async plan(modelId) {
     const model = this.model(modelId);
     const cache = await openCache();
     const files = [];
-    for (const file of model.files) {
+    for (const file of this.filesOf(modelId)) {
       const cached = cache ? Boolean(await cache.match(cacheKey(file))) : false;
       files.push({ name: file.name, size: file.size, cached, url: this.urlOf(modelId, file) });
     }
@@ -155,11 +166,10 @@ export class WeightStore {
    * 'cached'|'download'|'verify'|'stored', loaded, total} and {notice}.
    */
   async load(modelId, report) {
-    const model = this.model(modelId);
     const cache = await openCache();
     const files = {};
     const stored = [];
-    for (const file of model.files) {
+    for (const file of this.filesOf(modelId)) {
       const key = cacheKey(file);
       const hit = cache && (await cache.match(key));
       if (hit) {
@@ -244,6 +254,8 @@ async function download(url, file, report) {
       if (resuming && attempt < RESUMES) continue;
       throw fail(`the request failed (${error.message})`);
     }
+    // A file on the server shorter than the manifest's has no bytes past where it ended.
+    if (resuming && response.status === 416) throw fail(`the download stopped after ${loaded} of ${file.size} bytes`);
     if (!response.ok) throw fail(`HTTP ${response.status} ${response.statusText}`.trim());
     if (response.status === 206 && Number(/^bytes (\d+)-/.exec(response.headers.get('Content-Range') ?? '')?.[1]) !== loaded) {
       await response.body.cancel();

@@ -79,7 +79,8 @@ const BUILDERS = {
     const files = Object.fromEntries(await Promise.all(Object.entries(stored).map(async ([name, file]) => [name, await readBytes(file)])));
     const encoder = files['model.gguf']
       ? wasm.Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
-      : new wasm.Encoder(files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json'], encoderWeights);
+      // MiniLM's weights as float16 (the default download) or f32 (from Hugging Face): the same loader.
+      : new wasm.Encoder(files['model.f16.safetensors'] ?? files['model.safetensors'], files['config.json'], files['tokenizer.json'], files['sentence_bert_config.json'], encoderWeights);
     const precision = files['model.gguf'] ? null : encoderWeights;
     return { handle: encoder, precision, info: { dim: encoder.dim, maxTokens: encoder.maxTokens, precision } };
   },
