@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, symlinkSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ROOT } from './harness.mjs';
@@ -110,5 +111,31 @@ test('over make classroom’s https: secure, isolated, threaded, downloads kept'
     await context.close();
   } finally {
     await server.close();
+  }
+});
+
+test('make classroom says where to go and what students get, with a QR code', LONG, async () => {
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'bert-vs-gpt-classroom-'));
+  for (const https of ['1', '0']) {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'classroom.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HTTPS: https, BERT_VS_GPT_CACHE: cache } });
+    let out = '';
+    await new Promise((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('On this laptop itself')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`classroom.mjs exited (${code}): ${out}`)));
+    });
+    child.kill();
+    const scheme = https === '1' ? 'https' : 'http';
+    assert.match(out, new RegExp(`On this laptop itself: ${scheme}://127\\.0\\.0\\.1:\\d+/`));
+    if (https === '1') assert.match(out, /certificate is self-signed[\s\S]*secure context: threads, models stored/);
+    else assert.match(out, /one thread, and without storage: every visit downloads the models again/);
+    // A machine on a network gets its addresses and a QR code of the first (block characters).
+    const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a?.family === 'IPv4' && !a.internal);
+    if (addresses.length) {
+      assert.ok(out.includes(`${scheme}://${addresses[0].address}:`), out);
+      assert.match(out, /[▀▄█]{4}/);
+    }
   }
 });
