@@ -347,13 +347,16 @@ export async function drawBars(element, options) {
   describe(element, labels.map((label, i) => `${label} ${format(values[i])}`).join('; '));
 }
 
+/** A value axis's name centred beside it and its labels, at text scale `k`. */
+const namedAxis = (k) => ({ nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } });
+
 /** A line through (x, y) points with labelled axes. */
 export async function drawLine(element, options) {
   drawing(element, () => drawLine(element, options));
   const { xs, ys, xName, yName, format = (v) => v.toFixed(1) } = options;
   const chart = await chartOf(element);
   const k = textScale();
-  const axis = { nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } };
+  const axis = namedAxis(k);
   chart.setOption(
     {
       animation: false,
@@ -382,7 +385,7 @@ export async function drawPoints(element, options) {
   const { points, axisNames, xLog = false, yMax = null, format = ([x, y]) => `${x}, ${y}` } = options;
   const chart = await chartOf(element);
   const k = textScale();
-  const axis = { nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } };
+  const axis = namedAxis(k);
   chart.setOption(
     {
       animation: false,
@@ -415,7 +418,7 @@ export async function drawCurves(element, options) {
   const { xs, lines, xName, yNames } = options;
   const chart = await chartOf(element);
   const k = textScale();
-  const axis = { nameLocation: 'middle', nameTextStyle: { fontSize: 12 * k }, axisLabel: { fontSize: 12 * k } };
+  const axis = namedAxis(k);
   chart.setOption(
     {
       animation: false,
