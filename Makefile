@@ -98,7 +98,8 @@ lint: tools
 	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
 
 # Speed on the shared workloads (bench/workloads.json, and bench/gemma-workload.json for the
-# Chinese decoder), in headless Chromium; a table on stdout, bench/results/bench.{json,md}.
+# Chinese decoder), in headless Chromium; a table on stdout, bench/results/bench.{json,md}. Then
+# the memory each lesson takes in a phone-sized tab (bench/memory.mjs, ~10 min): bench/results/memory.{json,md}.
 # ANCHORS=1 first measures transformers.js and wllama on the same work in this same invocation
 # (~6 min, $(ANCHORS_DIR)/README.md), and wllama on the same Gemma file with its gemma-probe.mjs
 # (1 and 2 threads), and prints the ratios.
@@ -114,6 +115,7 @@ ifdef ANCHORS
 else
 	node bench/run.mjs --reps 3
 endif
+	node bench/memory.mjs
 
 clean:
 	rm -rf pkg www/vendor e2e/artifacts dist

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ARTIFACTS, openPage, startSession } from './harness.mjs';
+import { LESSON_RUNS, runLesson } from './lesson-runs.mjs';
 
 const LONG = { timeout: 1_200_000 };
 const SHOTS = path.join(ARTIFACTS, 'screens');
@@ -17,23 +18,6 @@ const SIZES = {
   laptop: { viewport: { width: 1366, height: 900 } },
   presenter: { viewport: { width: 1280, height: 720 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
-};
-/** Each lesson's run button and what shows its run is done (the costly ones are not run, the
- * classifier without GPT zero-shot, so the three paradigms show at a third of the time). */
-const LESSONS = {
-  intro: null,
-  encoder: ['#encoder-embed', '#encoder-heatmap[data-cells]'],
-  decoder: ['#decoder-generate', '#decoder-stats:has-text("·")'],
-  surprise: ['#surprise-score', '#surprise-chips .chip'],
-  inside: ['#inside-run', '#inside-lens[data-layers]'],
-  analogy: ['#analogy-run', '#analogy-map[data-points]'],
-  keywords: ['#keywords-run', '#keywords-gpt-time:text-matches("[0-9] (ms|毫秒)")'],
-  compare: ['#compare-run', '#compare-verdict[data-outcome]'],
-  roi: null,
-  classify: ['#classify-run', '#classify-table:not([hidden])', (page) => page.uncheck('#classify-methods input[value="gpt-zero-shot"]')],
-  context: null,
-  tokenizers: ['#tokenizers-run', '#tokenizers-gpt .chip'],
-  summary: null,
 };
 
 /** Pairs of point labels that overlap, and labels outside their plot, on the visible maps. */
@@ -89,15 +73,10 @@ for (const lang of ['en', 'zh']) {
         pages[size] = (await openPage(session, `?lang=${lang}${size === 'presenter' ? '&present=1' : ''}`, contexts[size])).page;
       }
       const problems = [];
-      for (const [lesson, run] of Object.entries(LESSONS)) {
+      for (const lesson of Object.keys(LESSON_RUNS)) {
         for (const [size, page] of Object.entries(pages)) {
-          await page.click(`#lessons [data-lesson="${lesson}"]`);
-          if (run) {
-            await run[2]?.(page);
-            await page.click(run[0]);
-            await page.locator(run[1]).first().waitFor({ timeout: 240_000 });
-            await page.waitForTimeout(300); // charts draw after the data arrives
-          }
+          await runLesson(page, lesson);
+          if (LESSON_RUNS[lesson]) await page.waitForTimeout(300); // charts draw after the data arrives
           await page.screenshot({ path: path.join(SHOTS, `${lesson}-${lang}-${size}.png`), fullPage: true });
           problems.push(...(await labelProblems(page)).map((p) => `${lesson} ${size}: ${p}`));
           problems.push(...(await overflowing(page)).map((p) => `${lesson} ${size}: wider than the screen: ${p}`));

@@ -2,7 +2,8 @@
 // on loopback: 30 students download every model file at once and each gets it intact (sha256 as
 // the manifest pins), the server's memory stays flat (files stream from disk), a student who
 // leaves mid-file disturbs nobody, a `Range` request resumes a broken download; and the page
-// itself resumes a download whose connection breaks instead of starting over.
+// itself resumes a download whose connection breaks instead of starting over — or, from a server
+// that answers with the whole file again, starts over cleanly.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -106,22 +107,24 @@ test(`${CLIENTS} students download every model file at once: intact, memory flat
   }
 });
 
-test('the page resumes a download whose connection breaks, from the byte it reached', LONG, async () => {
-  const session = await startSession();
-  const upstream = new URL(session.server.url);
+/** Between the page and the server: the first download of MiniLM's weights breaks after 20 MB;
+ * `ranges` records each request for it. With `honourRange` false the proxy drops the Range
+ * header, so the server answers the whole file again. */
+async function breakingProxy(upstream, honourRange) {
   const ranges = [];
-  let broken = false;
-  // Between the page and the server: the first download of MiniLM's weights breaks after 20 MB.
+  const state = { broken: false };
   const proxy = http.createServer((request, response) => {
     const weights = request.url.endsWith('/all-MiniLM-L6-v2/model.f16.safetensors');
     if (weights) ranges.push(request.headers.range ?? 'whole');
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers }, (answer) => {
+    const headers = { ...request.headers };
+    if (!honourRange) delete headers.range;
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers }, (answer) => {
       response.writeHead(answer.statusCode, answer.headers);
       let sent = 0;
       answer.on('data', (chunk) => {
         sent += chunk.length;
-        if (weights && !broken && sent > 20 << 20) {
-          broken = true;
+        if (weights && !state.broken && sent > 20 << 20) {
+          state.broken = true;
           response.destroy();
           answer.destroy();
           return;
@@ -134,12 +137,18 @@ test('the page resumes a download whose connection breaks, from the byte it reac
     request.pipe(forward);
   });
   await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { proxy, ranges, state, url: `http://127.0.0.1:${proxy.address().port}/` };
+}
+
+test('the page resumes a download whose connection breaks, from the byte it reached', LONG, async () => {
+  const session = await startSession();
+  const { proxy, ranges, state, url } = await breakingProxy(new URL(session.server.url), true);
   try {
     const context = await session.browser.newContext();
-    const { page, consoleErrors } = await openPage({ ...session, server: { url: `http://127.0.0.1:${proxy.address().port}/` } }, '?lesson=encoder', context);
+    const { page, consoleErrors } = await openPage({ ...session, server: { url } }, '?lesson=encoder', context);
     const dim = await page.evaluate(async () => (await window.bertVsGpt.embed(['Resumed, not restarted.'])).dim);
     assert.equal(dim, 384);
-    assert.ok(broken);
+    assert.ok(state.broken);
     assert.equal(ranges[0], 'whole');
     assert.match(ranges[1], /^bytes=(\d+)-$/);
     // From what reached the page before the break: not 0 (not restarted), at most what was sent.
@@ -147,6 +156,31 @@ test('the page resumes a download whose connection breaks, from the byte it reac
     assert.ok(from > 1 << 20 && from <= (20 << 20) + (1 << 20), ranges[1]);
     assert.equal(ranges.length, 2);
     assert.deepEqual(consoleErrors.filter((e) => !/ERR_|net::/.test(e)), []);
+  } finally {
+    proxy.close();
+    await session.close();
+  }
+});
+
+test('a server that answers a resumed download with the whole file: the page starts over, and stores a good copy', LONG, async () => {
+  const session = await startSession();
+  const { proxy, ranges, state, url } = await breakingProxy(new URL(session.server.url), false);
+  try {
+    const context = await session.browser.newContext();
+    const { page, consoleErrors } = await openPage({ ...session, server: { url } }, '?lesson=encoder', context);
+    const text = ['Started over, stored whole.'];
+    const first = await page.evaluate(async (texts) => Array.from((await window.bertVsGpt.embed(texts)).vectors), text);
+    assert.ok(state.broken);
+    assert.equal(ranges.length, 2);
+    assert.match(ranges[1], /^bytes=\d+-$/);
+    // The next visit reads the stored copy (checked against its sha256 once idle) and embeds the same.
+    const again = await openPage({ ...session, server: { url } }, '?lesson=encoder', context);
+    const second = await again.page.evaluate(async (texts) => Array.from((await window.bertVsGpt.embed(texts)).vectors), text);
+    assert.equal(ranges.length, 2, 'nothing downloaded on the second visit');
+    assert.deepEqual(second, first);
+    await again.page.waitForTimeout(3000); // the idle check of the stored copy
+    assert.equal(await again.page.locator('#encoder-status .notice').count(), 0, 'the stored copy passed its check');
+    assert.deepEqual([...consoleErrors, ...again.consoleErrors].filter((e) => !/ERR_|net::/.test(e)), []);
   } finally {
     proxy.close();
     await session.close();

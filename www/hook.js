@@ -9,6 +9,7 @@ import { METHODS, TRAINING, runClassify, trainLayer } from './lessons/classify.j
 import { askCalculator } from './lessons/calculator.js';
 import { language } from './i18n/index.js';
 import { DECODERS } from './models.js';
+import { PAGE_BYTES, deviceMemory, tabBudget } from './memory.js';
 import { PRECISIONS } from './worker/threads.js';
 
 const HAN = /\p{Script=Han}/u;
@@ -238,6 +239,45 @@ export function installHook({ ready, models, offlineReady }) {
         opened: Boolean(models.opened(id)),
         shipped: DECODERS.includes(id),
       }));
+    },
+
+    /**
+     * Loads `model` (an encoder or decoder id) and resolves to what its status line reports:
+     * `{dim, maxTokens}` for an encoder, `{contextLength, trainedContextLength, chat, …}` for a
+     * decoder. Where the tab would likely take more memory than
+     * this device gives it, rejects with a TooLittleMemory error saying so, before downloading
+     * anything — unless `{anyway: true}` (see `memory()`).
+     */
+    async load(model, { anyway = false } = {}) {
+      check(typeof model === 'string' && model.length > 0, 'load(model): model must be a model id');
+      await ready;
+      return models.load(model, { anyway });
+    },
+
+    /** Drops `model` from memory (its wasm memory is reused by the next model loaded); it loads
+     * again on its next use. Resolves once it is gone. */
+    async unload(model) {
+      check(typeof model === 'string' && model.length > 0, 'unload(model): model must be a model id');
+      await ready;
+      return models.unload(model);
+    },
+
+    /**
+     * What the page plans with before loading a model: `{budgetBytes, deviceMemory, pageBytes,
+     * models: {<id>: {keptBytes, peakBytes, loaded}}}` — the memory it takes this device to give
+     * one tab (null where nothing suggests a limit), the device's memory in GB as the browser
+     * says it (or null), the page's own, and what each model keeps once loaded and takes at most
+     * while loading.
+     */
+    async memory() {
+      await ready;
+      await Promise.all(models.knownModels.filter((id) => !models.opened(id) && !models.state(id).plan).map((id) => models.refreshPlan(id)));
+      return {
+        budgetBytes: tabBudget(),
+        deviceMemory: deviceMemory(),
+        pageBytes: PAGE_BYTES,
+        models: Object.fromEntries(models.knownModels.map((id) => [id, { ...models.memoryOf(id), loaded: models.state(id).phase === 'loaded' }])),
+      };
     },
 
     /**

@@ -22,6 +22,7 @@ import { mountTokenizersPanel } from './panels/tokenizers.js';
 import { LESSONS, choiceParam, ignoredParams, lessonParams, linkLesson, linkedLesson, rawParam, rejectParam, textParam, updateUrl } from './url-state.js';
 import { exportChart, exportTable, redrawCharts } from './ui/plots.js';
 import { clearResults } from './ui/results.js';
+import { memoryWarning } from './ui/memory-warning.js';
 
 const manifestUrl = new URL('models/manifest.json', document.baseURI).href;
 const models = new Models(client);
@@ -88,6 +89,16 @@ ready
 if (!window.isSecureContext) {
   appNotices.append(element('p', { className: 'notice info', id: 'insecure-notice', dataset: { i18n: 'app.insecure' } }, t('app.insecure')));
 }
+// A lesson's run that was refused for want of memory: what it would take, and a way on, in a
+// banner that stays in sight at the bottom of the screen until a choice is made.
+const memoryNotice = document.querySelector('#memory-notice');
+models.addEventListener('memory', ({ detail: { id, fit } }) => {
+  const close = element('button', { type: 'button', className: 'secondary', dataset: { memory: 'close' }, ariaLabel: t('memory.close') }, '×');
+  close.addEventListener('click', () => memoryNotice.replaceChildren());
+  const warning = memoryWarning(models, id, fit, () => memoryNotice.replaceChildren());
+  warning.append(' ', close);
+  memoryNotice.replaceChildren(warning);
+});
 client.addEventListener('restart', ({ detail }) => showNotices(appNotices, [{ text: detail, kind: 'error' }]));
 
 translatePage();

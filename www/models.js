@@ -1,4 +1,5 @@
-import { language, onLanguageChange } from './i18n/index.js';
+import { formatBytes, language, onLanguageChange, t } from './i18n/index.js';
+import { deviceMemory, memoryFit } from './memory.js';
 
 /** The models the page uses, by their ids in models/manifest.json. */
 export const ENCODER = 'all-MiniLM-L6-v2';
@@ -11,19 +12,48 @@ export const MULTILINGUAL_DECODER = 'gemma-3-270m';
 export const DECODERS = [DECODER, MULTILINGUAL_DECODER];
 /** The encoder or decoder choice that follows the page's language. */
 export const AUTO = 'auto';
+/** What an opened GGUF of `bytes` is taken to need: it keeps the file and its matrices converted
+ * for the page's kernels (at most as large again), and while loading it also holds the file as
+ * read from disk (docs/performance.md#memory-per-lesson). */
+const openedMemory = (bytes) => ({ keptBytes: 2 * bytes, peakBytes: 3 * bytes });
+
+/** A model was not loaded because the tab would likely take more memory than the device gives
+ * it; `fit` says how much (see memory.js). Loading it `{anyway: true}` goes ahead. */
+export class TooLittleMemory extends Error {
+  constructor(model, fit) {
+    super(TooLittleMemory.explain(model, fit));
+    this.name = 'TooLittleMemory';
+    this.model = model;
+    this.fit = fit;
+  }
+
+  /** What loading `model` would take and what the device is likely to give, in the page's language. */
+  static explain(model, fit) {
+    return t('memory.tooMuch', {
+      model,
+      need: formatBytes(fit.needBytes),
+      total: formatBytes(fit.tabBytes),
+      budget: formatBytes(fit.budgetBytes),
+      device: deviceMemory() ? t('memory.device', { gb: deviceMemory() }) : '',
+    });
+  }
+}
 
 // What the page knows about each model: what loading it would download, its progress while
 // loading, and whether it is ready. Panels and the scripting hook go through here, so a load
 // started by either shows its progress in the same place. Fires 'change' with {detail: id},
-// 'encoder' when the encoder in use changes and 'decoder' when the decoder in use changes.
+// 'encoder' when the encoder in use changes, 'decoder' when the decoder in use changes, and
+// 'memory' with {detail: {id, fit}} when a load was refused for want of memory.
 
 export class Models extends EventTarget {
   #client;
   #states = new Map();
   #encoderChoice = AUTO;
   #decoderChoice = AUTO;
-  /** Decoders opened from a file or URL: id → {name, source}. */
+  /** Decoders opened from a file or URL: id → {name, source, bytes}. */
   #opened = new Map();
+  /** The last load asked for: the next one starts after it. */
+  #loads = Promise.resolve();
 
   constructor(client) {
     super();
@@ -49,7 +79,7 @@ export class Models extends EventTarget {
     // was built at another precision): it loads again on next use.
     client.addEventListener('unloaded', ({ detail: { model, message } }) => {
       this.#update(model, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: message ? [message] : [] });
-      this.refreshPlan(model);
+      if (!model.startsWith('opened:')) this.refreshPlan(model);
     });
   }
 
@@ -86,6 +116,11 @@ export class Models extends EventTarget {
     return [...DECODERS, ...this.#opened.keys()];
   }
 
+  /** Every model the page knows: the shipped encoders and decoders, then those opened. */
+  get knownModels() {
+    return [...ENCODERS, ...this.decoders];
+  }
+
   /** `{name, source}` of an opened decoder, else null. */
   opened(id) {
     return this.#opened.get(id) ?? null;
@@ -104,9 +139,15 @@ export class Models extends EventTarget {
    * loads it in the worker and makes it the decoder in use; returns its id. A file that cannot
    * run is refused with the reason, and the decoder in use stays as it was.
    */
-  async openDecoder({ file, url }, { onProgress } = {}) {
+  async openDecoder({ file, url }, { onProgress, anyway = false } = {}) {
     const name = file ? file.name ?? 'model.gguf' : new URL(url, location.href).pathname.split('/').pop() || url;
     const id = `opened:${name}`;
+    const fit = file ? this.memoryFit(id, openedMemory(file.size)) : null;
+    if (fit && !fit.fits && !anyway) {
+      const error = new TooLittleMemory(name, fit);
+      this.#update(id, { phase: 'failed', error: error.message, compiling: false });
+      throw error;
+    }
     this.#update(id, { phase: 'loading', files: {}, compiling: false, error: null, notices: [] });
     try {
       const args = file ? { id, bytes: await file.arrayBuffer() } : { id, url };
@@ -117,7 +158,7 @@ export class Models extends EventTarget {
         },
         transfer: args.bytes ? [args.bytes] : [],
       });
-      this.#opened.set(id, { name, source: file ? 'file' : url });
+      this.#opened.set(id, { name, source: file ? 'file' : url, bytes: info.fileBytes });
       this.#update(id, { phase: 'loaded', info, compiling: false });
       this.dispatchEvent(new Event('decoders'));
       this.setDecoderChoice(id);
@@ -175,17 +216,68 @@ export class Models extends EventTarget {
     }
   }
 
-  /** Loads `id` once; concurrent and later calls share the same load. */
-  async load(id) {
+  /** `{keptBytes, peakBytes}` of model `id` (the manifest's measured figures; for an opened
+   * file, from its size), or null while its plan is not known. */
+  memoryOf(id) {
+    const opened = this.#opened.get(id);
+    if (opened) return openedMemory(opened.bytes);
+    return this.state(id).plan?.memory ?? null;
+  }
+
+  /** The models in memory or loading, but `except`. */
+  #inMemory(except) {
+    return [...this.#states].filter(([id, state]) => id !== except && (state.phase === 'loaded' || state.phase === 'loading')).map(([id]) => id);
+  }
+
+  /** Whether loading `id` (taking `memory`, by default its own figures) fits this device's tab
+   * beside the models in memory (see memory.js); null while its figures are not known. */
+  memoryFit(id, memory = this.memoryOf(id)) {
+    if (memory === null) return null;
+    return memoryFit(memory, this.#inMemory(id).map((other) => this.memoryOf(other) ?? { keptBytes: 0, peakBytes: 0 }));
+  }
+
+  /** The loaded models that could be unloaded to make room for `id`: those the lessons are not
+   * using now (another language's, or a choice made before). */
+  unloadable(id) {
+    return this.#inMemory(id).filter((other) => this.state(other).phase === 'loaded' && other !== this.encoder && other !== this.decoder && !this.#opened.has(other));
+  }
+
+  /** Drops `id` from memory; it loads again on its next use. */
+  async unload(id) {
+    if (this.state(id).phase !== 'loaded') return;
+    await this.#client.call('unload', { model: id });
+    if (this.#opened.delete(id)) {
+      this.dispatchEvent(new Event('decoders'));
+      if (this.#decoderChoice === id) this.setDecoderChoice(AUTO);
+    }
+    this.#update(id, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: [] });
+  }
+
+  /**
+   * Loads `id` once; concurrent and later calls share the same load. Where the tab would likely
+   * take more memory than this device gives it, throws TooLittleMemory before loading anything
+   * (the model's status says so, with a way on) — unless `anyway`, which holds for later calls.
+   */
+  async load(id, { anyway = false } = {}) {
     const state = this.state(id);
     if (state.phase === 'loaded') return state.info;
     if (id.startsWith('opened:')) {
       throw new Error(state.error ?? `${id.slice('opened:'.length)} is no longer loaded: open the file again.`);
     }
     if (state.phase !== 'loading') {
+      if (anyway) state.anyway = true;
+      if (!state.plan) await this.refreshPlan(id);
+      const fit = this.memoryFit(id);
+      if (fit && !fit.fits && !state.anyway) {
+        this.dispatchEvent(new CustomEvent('memory', { detail: { id, fit } }));
+        throw new TooLittleMemory(id, fit);
+      }
+    }
+    if (state.phase !== 'loading') {
       this.#update(id, { phase: 'loading', files: {}, compiling: false, error: null, notices: [] });
-      state.loading = this.#client
-        .call('load', { model: id }, { onProgress: (p) => this.#progress(id, p) })
+      // One model loads at a time: only one is at its peak of memory (see memory.js).
+      state.loading = this.#loads
+        .then(() => this.#client.call('load', { model: id }, { onProgress: (p) => this.#progress(id, p) }))
         .then(
           (info) => {
             this.#update(id, { phase: 'loaded', info, compiling: false });
@@ -197,6 +289,7 @@ export class Models extends EventTarget {
             throw error;
           },
         );
+      this.#loads = state.loading.catch(() => {});
     }
     return state.loading;
   }

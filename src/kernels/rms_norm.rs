@@ -76,7 +76,13 @@ mod tests {
         let ours = RmsNorm::new(weight.clone(), 1e-6).forward(&x).unwrap();
         let weight = Tensor::from_vec(weight, width, &Device::Cpu).unwrap();
         let candle = candle_nn::ops::rms_norm(&x, &weight, 1e-6).unwrap();
-        let largest = candle.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        let largest = candle
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
         assert!(max_difference(&ours, &candle) <= 4.0 * f32::EPSILON * largest);
         assert!(RmsNorm::new(vec![1.0; 4], 1e-6).forward(&x).is_err());
     }

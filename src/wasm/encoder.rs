@@ -4,7 +4,7 @@
 use js_sys::{Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use super::{attention_object, embedded, js_error, object, to_js};
+use super::{attention_object, embedded, js_error, object, to_js, FileBytes};
 use crate::encoder;
 use crate::lessons::flops;
 
@@ -14,21 +14,22 @@ pub struct Encoder(pub(super) encoder::Encoder);
 
 #[wasm_bindgen]
 impl Encoder {
-    /// Loads from the bytes of model.safetensors, config.json, tokenizer.json and
-    /// sentence_bert_config.json, its matrices kept as 'f32' or 'int16' (`precision`).
+    /// Loads from model.safetensors, config.json, tokenizer.json and sentence_bert_config.json,
+    /// each gathered in wasm memory (see [`FileBytes`]), its matrices kept as 'f32' or 'int16'
+    /// (`precision`).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        weights: &[u8],
-        config: &[u8],
-        tokenizer: &[u8],
-        sentence_config: &[u8],
+        weights: FileBytes,
+        config: FileBytes,
+        tokenizer: FileBytes,
+        sentence_config: FileBytes,
         precision: &str,
     ) -> Result<Encoder, JsError> {
         let files = encoder::EncoderFiles {
-            weights,
-            config,
-            tokenizer,
-            sentence_config,
+            weights: &weights.into_complete()?,
+            config: &config.into_complete()?,
+            tokenizer: &tokenizer.into_complete()?,
+            sentence_config: &sentence_config.into_complete()?,
         };
         let precision = precision.parse().map_err(|e: String| JsError::new(&e))?;
         encoder::Encoder::from_files_at(&files, precision)
@@ -36,11 +37,14 @@ impl Encoder {
             .map_err(js_error)
     }
 
-    /// Loads multilingual-e5-small from the bytes of the converter's model.gguf and
-    /// tokenizer.json.
+    /// Loads multilingual-e5-small from the converter's model.gguf and tokenizer.json.
     #[wasm_bindgen(js_name = fromE5)]
-    pub fn from_e5(weights: &[u8], tokenizer: &[u8]) -> Result<Encoder, JsError> {
-        encoder::Encoder::from_e5_files(&encoder::E5Files { weights, tokenizer })
+    pub fn from_e5(weights: FileBytes, tokenizer: FileBytes) -> Result<Encoder, JsError> {
+        let files = encoder::E5Files {
+            weights: &weights.into_complete()?,
+            tokenizer: &tokenizer.into_complete()?,
+        };
+        encoder::Encoder::from_e5_files(&files)
             .map(Encoder)
             .map_err(js_error)
     }

@@ -1,8 +1,9 @@
 //! A model file's bytes gathered in wasm memory chunk by chunk, as they stream in from the
-//! Cache API, a download or a file on disk, so that a model can take them without another copy.
-//! A decoder keeps its GGUF file (its Q8_0 matrices are read where they lie): handed over as one
-//! `Uint8Array`, the file was first read whole into JavaScript's memory and then copied into
-//! wasm's — two passes over ~250 MB of fresh memory on every load (docs/performance.md).
+//! Cache API, a download or a file on disk, so that a model can take them without another copy:
+//! every model is built from these. A decoder keeps its GGUF file (its Q8_0 matrices are read
+//! where they lie). Handed over as one `Uint8Array`, a file was first read whole into
+//! JavaScript's memory and then copied into wasm's — two passes over ~250 MB of fresh memory on
+//! every load, and twice the file in a phone's tab (docs/performance.md).
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;

@@ -2,6 +2,7 @@
 // big it is; while loading, a progress bar per file; afterwards, what was loaded.
 import { element } from './dom.js';
 import { formatBytes, onLanguageChange, t } from '../i18n/index.js';
+import { memoryWarning } from './memory-warning.js';
 
 function summary(id, state) {
   const { phase, plan, info, error } = state;
@@ -58,6 +59,8 @@ export function showModelStatus(container, models, which) {
       button.addEventListener('click', () => models.load(id).catch(() => {}));
       line.append(' ', button);
     }
+    const fit = state.phase === 'idle' && !state.anyway ? models.memoryFit(id) : null;
+    if (fit && !fit.fits) parts.push(memoryWarning(models, id, fit));
     if (state.phase === 'loading') {
       parts.push(...Object.values(state.files).map(fileRow));
       if (state.compiling) parts.push(element('p', { className: 'compiling' }, t('progress.compile')));
@@ -65,7 +68,8 @@ export function showModelStatus(container, models, which) {
     parts.push(...state.notices.map((notice) => element('p', { className: 'notice' }, notice)));
     container.replaceChildren(...parts);
   };
-  models.addEventListener('change', ({ detail }) => detail === id && render());
+  // Any model loading or unloading changes what this one would bring the tab to.
+  models.addEventListener('change', render);
   const follow = () => {
     if (current() === id) return;
     id = current();

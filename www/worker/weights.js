@@ -1,7 +1,10 @@
 // Model files for the worker: where each comes from (models/manifest.json and the weights
 // URL), download with byte progress, sha256 verification, and the Cache API so that a second
 // visit downloads nothing. Cache entries are keyed by sha256, so moving the weights URL does
-// not download the same bytes again, and are verified again when read.
+// not download the same bytes again, and are verified again when read. A file is never whole in
+// JavaScript's memory: a download's chunks go on as they arrive — into wasm memory (the model's
+// copy), through the sha256 and into the Cache API — and a stored copy streams the same way. A
+// phone's tab has little memory to spare (docs/performance.md#memory-per-lesson).
 
 const CACHE_NAME = 'bert-vs-gpt-weights-v1';
 /** `?weights=huggingface` (or the setting) uses each file's public Hugging Face URL. */
@@ -25,21 +28,15 @@ export class DamagedCopy extends Error {
   }
 }
 
-/** Bytes a digest takes from a download at a time when it runs in wasm: a few megabytes of
- * wasm memory, however large the file. */
-const DIGEST_CHUNK = 4 << 20;
-
 /**
- * sha256 of `bytes` as hex: by the browser's crypto.subtle where the page has it (a secure
- * context), else by `hasher` (a new wasm Sha256Hasher: src/wasm/checksum.rs) fed in chunks.
+ * sha256 of a stream of `Uint8Array` chunks as hex, by `hasher` (a new wasm Sha256Hasher:
+ * src/wasm/checksum.rs) fed chunk by chunk: crypto.subtle digests only a whole buffer (and is
+ * missing outside a secure context).
  */
-async function sha256Hex(bytes, hasher) {
-  if (globalThis.crypto?.subtle) {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  }
+async function sha256OfStream(stream, hasher) {
   const hash = hasher();
-  for (let at = 0; at < bytes.length; at += DIGEST_CHUNK) hash.update(bytes.subarray(at, at + DIGEST_CHUNK));
+  const reader = stream.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hash.update(chunk.value);
   return hash.finish();
 }
 
@@ -73,15 +70,16 @@ export async function clearStoredWeights() {
 }
 
 export class WeightStore {
-  /** `hasher` makes the wasm sha256 used where crypto.subtle is missing (see sha256Hex). */
-  constructor(manifest, manifestUrl, weightsBase, hasher) {
+  /** `wasm`: `{hasher()}`, a new sha256 (wasm Sha256Hasher), and `{fileBytes(size)}`, room in
+   * wasm memory that a download's chunks are appended to (wasm FileBytes). */
+  constructor(manifest, manifestUrl, weightsBase, wasm) {
     this.manifest = manifest;
     this.manifestUrl = manifestUrl;
     this.weightsBase = weightsBase || '';
-    this.hasher = hasher;
+    this.wasm = wasm;
   }
 
-  static async open(manifestUrl, weightsBase, hasher) {
+  static async open(manifestUrl, weightsBase, wasm) {
     let response;
     try {
       response = await fetch(manifestUrl, { cache: 'no-cache' });
@@ -94,7 +92,7 @@ export class WeightStore {
         `Could not read ${manifestUrl} (HTTP ${response.status}). Serve the whole project folder, models/manifest.json included.`,
       );
     }
-    return new WeightStore(await response.json(), manifestUrl, weightsBase, hasher);
+    return new WeightStore(await response.json(), manifestUrl, weightsBase, wasm);
   }
 
   model(id) {
@@ -145,6 +143,10 @@ export class WeightStore {
       source: this.weightsBase || 'models/',
       files,
       license: model.license,
+      // What the model takes in a tab, as measured (the manifest's memory_mb): what it keeps once
+      // loaded, and the most the tab grows while it loads; the page checks them against the
+      // device before loading it.
+      memory: { keptBytes: model.memory_mb.kept * 1e6, peakBytes: model.memory_mb.peak * 1e6 },
       // A base model has no chat template (the manifest says so before it is loaded).
       chat: model.chat_template !== false,
       // The licence text beside the weights on this site (`make fetch` puts it there), else its
@@ -156,9 +158,8 @@ export class WeightStore {
   }
 
   /**
-   * Every file of `modelId` by name — a download as a Uint8Array, a stored copy as a Blob not
-   * yet read (see readBytes), so that a big file can stream from storage straight into wasm
-   * memory — and `verify()`, which checks the stored copies among them against their sha256
+   * Every file of `modelId` by name — a download already in wasm memory (a FileBytes), a stored
+   * copy as a Blob not yet read, to stream from storage straight into wasm memory — and `verify()`, which checks the stored copies among them against their sha256
    * (downloads are checked before they are returned): it resolves, or evicts a damaged copy and
    * rejects with DamagedCopy. Checking is a separate step so that the worker can run it once the
    * model has answered: hashing a model's ~100 MB while it is built and runs its first request
@@ -177,54 +178,137 @@ export class WeightStore {
         stored.push(file);
         report({ file: file.name, phase: 'cached', loaded: file.size, total: file.size });
       } else {
-        files[file.name] = await this.#download(modelId, file, cache, report);
+        try {
+          files[file.name] = await this.#download(modelId, file, cache, report);
+        } catch (error) {
+          // The files downloaded before this one are not kept in wasm memory.
+          for (const done of Object.values(files)) if (!(done instanceof Blob)) done.free();
+          throw error;
+        }
       }
     }
-    const verify = () => Promise.all(stored.map((file) => checkStored(file, files[file.name], cache, this.hasher)));
+    const verify = () => Promise.all(stored.map((file) => checkStored(file, files[file.name], cache, this.wasm.hasher)));
     return { files, verify };
   }
 
   async #download(modelId, file, cache, report) {
-    const key = cacheKey(file);
     const url = this.urlOf(modelId, file);
-    const bytes = await download(url, file, report);
-    report({ file: file.name, phase: 'verify', loaded: file.size, total: file.size });
-    const actual = await sha256Hex(bytes, this.hasher);
-    if (actual !== file.sha256) {
-      throw new WeightsError(
-        file.name,
-        `${file.name} from ${url} is not the file this page expects: its sha256 is ${actual.slice(0, 16)}…, ` +
-          `the manifest pins ${file.sha256.slice(0, 16)}…. The copy there is corrupt or belongs to another model: ` +
-          'run `make fetch` on the server, or set the weights URL to a good copy.',
-      );
-    }
-    if (cache) {
-      try {
-        await cache.put(key, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
-      } catch (error) {
-        const why = error.name === 'QuotaExceededError' ? 'its storage quota is full' : error.name;
-        report({ notice: `${file.name} could not be stored in this browser (${why}); the model runs from this download, and the next visit downloads it again.` });
+    const sink = new DownloadSink(file, this.wasm, cache);
+    try {
+      await download(url, file, sink, report);
+      report({ file: file.name, phase: 'verify', loaded: file.size, total: file.size });
+      const actual = sink.digest();
+      if (actual !== file.sha256) {
+        throw new WeightsError(
+          file.name,
+          `${file.name} from ${url} is not the file this page expects: its sha256 is ${actual.slice(0, 16)}…, ` +
+            `the manifest pins ${file.sha256.slice(0, 16)}…. The copy there is corrupt or belongs to another model: ` +
+            'run `make fetch` on the server, or set the weights URL to a good copy.',
+        );
       }
+    } catch (error) {
+      sink.discard(error);
+      throw error;
+    }
+    const notStored = await sink.store();
+    if (notStored) {
+      const why = notStored.name === 'QuotaExceededError' ? 'its storage quota is full' : notStored.name;
+      report({ notice: `${file.name} could not be stored in this browser (${why}); the model runs from this download, and the next visit downloads it again.` });
     }
     report({ file: file.name, phase: 'stored', loaded: file.size, total: file.size });
-    return bytes;
+    return sink.bytes;
   }
 }
 
-/** A file from WeightStore.load as bytes: a stored copy's Blob is read whole. */
-export async function readBytes(file) {
-  return file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file;
+/** Bytes of a download that may wait for the Cache API to take them. */
+const STORE_QUEUE = 8 << 20;
+
+/**
+ * Where a download's chunks go as they arrive: wasm memory (`bytes`, a FileBytes: what the model
+ * is built from), the sha256, and a Cache API entry written from a stream, which is completed
+ * only once the digest matched (`store()`) and otherwise never exists (`discard()`).
+ */
+class DownloadSink {
+  #drained = null;
+
+  constructor(file, wasm, cache) {
+    this.file = file;
+    this.wasm = wasm;
+    this.cache = cache;
+    this.bytes = null;
+    this.restart();
+  }
+
+  /** From the first byte again (a server that answered a resumed request with the whole file). */
+  restart() {
+    this.discard(new Error('restarted'));
+    this.bytes = this.wasm.fileBytes(this.file.size);
+    this.hash = this.wasm.hasher();
+    this.storing = null;
+    this.entry = null;
+    if (!this.cache) return;
+    // At most STORE_QUEUE bytes wait for the cache to take them: the download waits beyond that.
+    const body = new ReadableStream(
+      { start: (controller) => (this.entry = controller), pull: () => this.#drained?.() },
+      new ByteLengthQueuingStrategy({ highWaterMark: STORE_QUEUE }),
+    );
+    const response = new Response(body, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(this.file.size) } });
+    // Resolves to null once stored, or to why not (a full quota): the download goes on either way.
+    this.storing = this.cache.put(cacheKey(this.file), response).then(() => null, (error) => error);
+  }
+
+  /** Passes `chunk` on; resolves once the cache has room for more. */
+  async append(chunk) {
+    this.bytes.append(chunk);
+    this.hash.update(chunk);
+    try {
+      this.entry?.enqueue(chunk);
+    } catch {
+      this.entry = null; // the cache gave up on this entry (storing says why)
+    }
+    if (this.entry && this.entry.desiredSize <= 0) {
+      // Until the cache pulls, or gives up on the entry.
+      await Promise.race([new Promise((resolve) => (this.#drained = resolve)), this.storing]);
+      this.#drained = null;
+    }
+  }
+
+  digest() {
+    return this.hash.finish();
+  }
+
+  /** Completes the stored copy: null once it is stored, else the error that kept it out. */
+  async store() {
+    try {
+      this.entry?.close();
+    } catch {
+      // already errored by the cache
+    }
+    return this.storing ?? new Error('no Cache API');
+  }
+
+  /** Drops what arrived: the wasm copy is freed and the stored copy never completes. */
+  discard(why) {
+    try {
+      this.entry?.error(why);
+    } catch {
+      // already closed or errored
+    }
+    this.storing?.then(() => this.cache.delete(cacheKey(this.file)));
+    this.bytes?.free();
+    this.bytes = null;
+  }
 }
 
 /** Evicts a stored copy (`blob`) whose bytes no longer match its sha256, and throws DamagedCopy. */
 async function checkStored(file, blob, cache, hasher) {
-  let bytes;
+  let actual;
   try {
-    bytes = await readBytes(blob);
+    actual = await sha256OfStream(blob.stream(), hasher);
   } catch {
     return; // the stored copy was deleted meanwhile (Clear downloads): nothing left to check
   }
-  if ((await sha256Hex(bytes, hasher)) === file.sha256) return;
+  if (actual === file.sha256) return;
   await cache.delete(cacheKey(file));
   throw new DamagedCopy(file.name);
 }
@@ -233,15 +317,15 @@ async function checkStored(file, blob, cache, hasher) {
 const RESUMES = 3;
 
 /**
- * `file` from `url` into one buffer of its pinned size, with progress. When the connection
- * breaks midway the download goes on from the byte it reached (`Range`), where the server
- * answers 206 from there; a server that answers the whole file again starts it over.
+ * `file` from `url` into `sink` (a DownloadSink), checked against its pinned size, with
+ * progress. When the connection breaks midway the download goes on from the byte it reached
+ * (`Range`), where the server answers 206 from there; a server that answers the whole file
+ * again starts it over.
  */
-async function download(url, file, report) {
+async function download(url, file, sink, report) {
   const fail = (why) =>
     new WeightsError(file.name, `Could not download ${file.name} from ${url}: ${why}. ` +
       'Run `make fetch` on the server (it places the weights under models/), or set the weights URL to where the files are.');
-  const bytes = new Uint8Array(file.size);
   let loaded = 0;
   let reported = 0;
   report({ file: file.name, phase: 'download', loaded, total: file.size });
@@ -261,7 +345,10 @@ async function download(url, file, report) {
       await response.body.cancel();
       throw fail('the server answered another part of the file than the one asked for');
     }
-    if (response.status !== 206) loaded = reported = 0; // the whole file again
+    if (response.status !== 206 && loaded > 0) {
+      loaded = reported = 0; // the whole file again
+      sink.restart();
+    }
     const reader = response.body.getReader();
     try {
       for (;;) {
@@ -271,7 +358,7 @@ async function download(url, file, report) {
           await reader.cancel();
           throw fail(`it is larger than the ${megabytes(file.size)} the manifest pins (wrong file?)`);
         }
-        bytes.set(value, loaded);
+        await sink.append(value);
         loaded += value.length;
         if (loaded - reported >= 1 << 20 || loaded === file.size) {
           reported = loaded;
@@ -283,7 +370,7 @@ async function download(url, file, report) {
       if (attempt < RESUMES) continue; // the connection broke: resume from `loaded`
       throw fail(`the connection broke after ${loaded} of ${file.size} bytes (${error.message})`);
     }
-    if (loaded === file.size) return bytes;
+    if (loaded === file.size) return;
     if (attempt >= RESUMES) throw fail(`the download stopped after ${loaded} of ${file.size} bytes`);
   }
 }

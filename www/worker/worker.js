@@ -8,7 +8,7 @@
 // (e2e/layers.test.mjs checks).
 import { loadWasm, PRECISIONS } from './threads.js';
 import { openedBytes } from './opened.js';
-import { clearStoredWeights, DamagedCopy, readBytes, WeightStore } from './weights.js';
+import { clearStoredWeights, DamagedCopy, WeightStore } from './weights.js';
 
 /** The wasm module's exports, once loaded (plain or threaded build: see threads.js). */
 let wasm = null;
@@ -55,9 +55,11 @@ function cached(cache, key, make) {
   return cache.get(key);
 }
 
-/** A model file from WeightStore.load or an opened one (bytes, or a stored copy's Blob) in
- * wasm memory: a Blob streams in chunk by chunk, never read whole into this worker's memory. */
+/** A model file from WeightStore.load or an opened one in wasm memory (a FileBytes): a download
+ * is there already; a stored copy's Blob streams in chunk by chunk and opened bytes are copied,
+ * never read whole into this worker's memory. */
 async function fileBytes(file) {
+  if (file instanceof wasm.FileBytes) return file;
   const into = new wasm.FileBytes(file instanceof Blob ? file.size : file.length);
   try {
     if (file instanceof Blob) {
@@ -76,7 +78,14 @@ async function fileBytes(file) {
 /** Builds a model of each role from its files (see WeightStore.load). */
 const BUILDERS = {
   async encoder(stored) {
-    const files = Object.fromEntries(await Promise.all(Object.entries(stored).map(async ([name, file]) => [name, await readBytes(file)])));
+    const files = {};
+    try {
+      for (const [name, file] of Object.entries(stored)) files[name] = await fileBytes(file);
+    } catch (error) {
+      const inWasm = new Set([...Object.values(stored), ...Object.values(files)].filter((file) => file instanceof wasm.FileBytes));
+      inWasm.forEach((file) => file.free());
+      throw error;
+    }
     const encoder = files['model.gguf']
       ? wasm.Encoder.fromE5(files['model.gguf'], files['tokenizer.json'])
       // MiniLM's weights as float16 (the default download) or f32 (from Hugging Face): the same loader.
@@ -281,8 +290,7 @@ const verbs = {
   /** Reads the manifest (while the module instantiates) and answers once both are ready: the
    * page's `ready`. */
   async configure({ manifestUrl, weightsBase }) {
-    // Where crypto.subtle is missing (outside a secure context) the wasm module's sha256 checks downloads.
-    store = WeightStore.open(manifestUrl, weightsBase, () => new wasm.Sha256Hasher());
+    store = WeightStore.open(manifestUrl, weightsBase, { hasher: () => new wasm.Sha256Hasher(), fileBytes: (size) => new wasm.FileBytes(size) });
     store.catch(() => {}); // reported to this request; later ones see it through requireStore
     const { manifest } = await store;
     await wasmReady;
@@ -316,7 +324,14 @@ const verbs = {
       const old = await before.catch(() => null);
       if (old) decoderQueue = decoderQueue.then(() => setTimeout(() => old.handle.free()));
     }
-    return built.info;
+    return { ...built.info, fileBytes: data.length };
+  },
+
+  /** Drops model `model` from memory (the next use loads it again): its wasm memory is reused by
+   * the next model loaded. */
+  async unload({ model: id }) {
+    if (loaded.has(id)) await unload(id, null);
+    return {};
   },
 
   async embed({ texts, model: id }, report) {
