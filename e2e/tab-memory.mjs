@@ -35,7 +35,9 @@ export async function measureTab(url, steps, { init = null } = {}) {
     if (init) await context.addInitScript(init);
     const page = await context.newPage();
     await page.goto(url);
-    await page.evaluate(() => window.bertVsGpt.ready);
+    // At rest: the page ready and its files stored for offline use, then a second to settle.
+    await page.evaluate(() => window.bertVsGpt.ready.then(() => window.bertVsGpt.offlineReady));
+    await page.waitForTimeout(1000);
     const cdp = await browser.newBrowserCDPSession();
     const renderers = async () => (await cdp.send('SystemInfo.getProcessInfo')).processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
     const pids = await renderers();

@@ -8,7 +8,7 @@
 const GiB = 2 ** 30;
 /** The tab's private memory with the page open and no model loaded, rounded up (measured by
  * bench/memory.mjs; e2e/memory.test.mjs holds the page to it). */
-export const PAGE_BYTES = 110e6;
+export const PAGE_BYTES = 130e6;
 
 /**
  * The memory this device will probably let one tab use, or null where nothing suggests a limit
