@@ -35,8 +35,13 @@ export class DamagedCopy extends Error {
  */
 async function sha256OfStream(stream, hasher) {
   const hash = hasher();
-  const reader = stream.getReader();
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hash.update(chunk.value);
+  try {
+    const reader = stream.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hash.update(chunk.value);
+  } catch (error) {
+    hash.free();
+    throw error;
+  }
   return hash.finish();
 }
 
@@ -159,8 +164,9 @@ export class WeightStore {
 
   /**
    * Every file of `modelId` by name — a download already in wasm memory (a FileBytes), a stored
-   * copy as a Blob not yet read, to stream from storage straight into wasm memory — and `verify()`, which checks the stored copies among them against their sha256
-   * (downloads are checked before they are returned): it resolves, or evicts a damaged copy and
+   * copy as a Blob not yet read, to stream from storage straight into wasm memory — and
+   * `verify()`, which checks the stored copies among them against their sha256 (downloads are
+   * checked before they are returned): it resolves, or evicts a damaged copy and
    * rejects with DamagedCopy. Checking is a separate step so that the worker can run it once the
    * model has answered: hashing a model's ~100 MB while it is built and runs its first request
    * slows a warm load (docs/performance.md). `report` receives {file, phase:
@@ -273,8 +279,11 @@ class DownloadSink {
     }
   }
 
+  /** The sha256 of what arrived, as hex (the hasher is spent). */
   digest() {
-    return this.hash.finish();
+    const digest = this.hash.finish();
+    this.hash = null;
+    return digest;
   }
 
   /** Completes the stored copy: null once it is stored, else the error that kept it out. */
@@ -287,16 +296,17 @@ class DownloadSink {
     return this.storing ?? new Error('no Cache API');
   }
 
-  /** Drops what arrived: the wasm copy is freed and the stored copy never completes. */
+  /** Drops what arrived: the wasm copy and the hasher are freed, and the stored copy never
+   * completes (a Cache API entry whose body errors is not added). */
   discard(why) {
     try {
       this.entry?.error(why);
     } catch {
       // already closed or errored
     }
-    this.storing?.then(() => this.cache.delete(cacheKey(this.file)));
     this.bytes?.free();
-    this.bytes = null;
+    this.hash?.free();
+    this.bytes = this.hash = null;
   }
 }
 
