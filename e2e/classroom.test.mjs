@@ -70,6 +70,8 @@ test('over http from another machine: not secure, the download checked in wasm, 
     });
     assert.equal(embedded.dim, 384);
     assert.ok(Math.abs(embedded.norm - 1) < 1e-4);
+    // The page's one notice says nothing is kept; no file adds its own.
+    assert.equal(await page.locator('#encoder-status .notice').count(), 0);
     const stats = await page.evaluate(() => window.bertVsGpt.stats());
     assert.equal(stats.threads, 1);
     assert.equal(stats.threadsShortBecause, 'insecure');

@@ -286,14 +286,15 @@ class DownloadSink {
     return digest;
   }
 
-  /** Completes the stored copy: null once it is stored, else the error that kept it out. */
+  /** Completes the stored copy: null once it is stored (or where there is no Cache API to
+   * store it in: the page says so once, not per file), else the error that kept it out. */
   async store() {
     try {
       this.entry?.close();
     } catch {
       // already errored by the cache
     }
-    return this.storing ?? new Error('no Cache API');
+    return this.storing;
   }
 
   /** Drops what arrived: the wasm copy and the hasher are freed, and the stored copy never
