@@ -22,6 +22,8 @@ const argument = (name, fallback) => {
 };
 const LESSONS = argument('lessons', Object.keys(LESSON_RUNS).filter((lesson) => LESSON_RUNS[lesson] || lesson === 'intro').join(',')).split(',');
 const LANGS = argument('langs', 'en,zh').split(',');
+/** The lessons with something to run: what "every lesson in one tab" runs. */
+const RUNS = LESSONS.filter((lesson) => LESSON_RUNS[lesson]);
 const MB = 1e6;
 
 const server = await startServer({ root: ROOT, port: 0 });
@@ -33,22 +35,20 @@ try {
       rows.push({ lang, lessons: [lesson], ...result });
       console.error(`${lesson} (${lang}): tab ${(result.tabPeakBytes / MB).toFixed(0)} MB (private ${(result.privatePeakBytes / MB).toFixed(0)}), wasm ${(result.wasmMemoryBytes / MB).toFixed(0)} MB, ${result.seconds.toFixed(0)} s`);
     }
-    const all = LESSONS.filter((lesson) => LESSON_RUNS[lesson]);
     const result = await measureTab(`${server.url}?lang=${lang}`, async (page) => {
-      for (const lesson of all) await runLesson(page, lesson);
+      for (const lesson of RUNS) await runLesson(page, lesson);
     });
-    rows.push({ lang, lessons: all, ...result });
+    rows.push({ lang, lessons: RUNS, ...result });
     console.error(`every lesson (${lang}): tab ${(result.tabPeakBytes / MB).toFixed(0)} MB, wasm ${(result.wasmMemoryBytes / MB).toFixed(0)} MB`);
   }
   if (LANGS.length > 1) {
-    const all = LESSONS.filter((lesson) => LESSON_RUNS[lesson]);
     const result = await measureTab(`${server.url}?lang=${LANGS[0]}`, async (page) => {
       for (const i of LANGS.keys()) {
         if (i > 0) await page.click('#language'); // the page's language switch: en ⇄ zh
-        for (const lesson of all) await runLesson(page, lesson);
+        for (const lesson of RUNS) await runLesson(page, lesson);
       }
     });
-    rows.push({ lang: LANGS.join('+'), lessons: all, ...result });
+    rows.push({ lang: LANGS.join('+'), lessons: RUNS, ...result });
     console.error(`every lesson in ${LANGS.join(' then ')}: tab ${(result.tabPeakBytes / MB).toFixed(0)} MB, wasm ${(result.wasmMemoryBytes / MB).toFixed(0)} MB`);
   }
 } finally {

@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/serve.mjs';
+import { launchBrowser } from '../e2e/harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argument = (name, fallback) => {
@@ -33,11 +33,6 @@ const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', 'manifest.jso
 const downloadMB = (id) => manifest.models[id].files.reduce((sum, f) => sum + f.size, 0) / 1e6;
 const workloads = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'workloads.json'), 'utf8'));
 const gemmaWorkload = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'gemma-workload.json'), 'utf8'));
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
 
 /** The "who sees what" lesson's timing sentence: 32 tokens for SmolLM2, 34 for MiniLM (with
  * [CLS] and [SEP]). */
@@ -423,7 +418,7 @@ function ratios(results, anchorsFile) {
 }
 
 const server = await startServer({ root: ROOT, port: 0 });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launchBrowser();
 const results = [];
 const gemmaResults = [];
 let limit = null;

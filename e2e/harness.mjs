@@ -24,10 +24,15 @@ export function fixture(name) {
   return JSON.parse(readFileSync(path.join(ROOT, 'tests', 'fixtures', name), 'utf8'));
 }
 
+/** Debian's headless Chromium (or $CHROMIUM), with every host but 127.0.0.1 unresolvable. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
 /** A server and a browser for one test file; `close()` stops both. */
 export async function startSession({ isolated = true } = {}) {
   const server = await startServer({ root: ROOT, port: 0, isolated });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   return {
     server,
     browser,

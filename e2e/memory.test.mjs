@@ -27,8 +27,12 @@ const ALONE = {
   'gemma-3-270m': ['zh', ['decoder', 'surprise']],
 };
 
-/** `navigator.deviceMemory` as a device with `gb` GB says it. */
-const deviceWith = (gb) => `Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => ${gb} });`;
+/** A page at `query` on a phone whose browser says it has `gb` GB (`navigator.deviceMemory`). */
+async function phoneWith(session, gb, query) {
+  const context = await session.browser.newContext(PHONE);
+  await context.addInitScript(`Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => ${gb} });`);
+  return openPage(session, query, context);
+}
 
 test('each model, in a lesson alone on a first visit, stays within the memory the page plans with', LONG, async () => {
   const session = await startSession();
@@ -66,9 +70,7 @@ test('each model, in a lesson alone on a first visit, stays within the memory th
 test('a phone with 2 GB is told before Gemma downloads, and can load it anyway', LONG, async () => {
   const session = await startSession();
   try {
-    const context = await session.browser.newContext(PHONE);
-    await context.addInitScript(deviceWith(2));
-    const { page, requests, consoleErrors } = await openPage(session, '?lang=zh&lesson=decoder', context);
+    const { page, requests, consoleErrors } = await phoneWith(session, 2, '?lang=zh&lesson=decoder');
     const memory = await page.evaluate(() => window.bertVsGpt.memory());
     assert.equal(memory.deviceMemory, 2);
     assert.equal(memory.budgetBytes, (2 * 2 ** 30) / 3);
@@ -100,9 +102,7 @@ test('a phone with 2 GB is told before Gemma downloads, and can load it anyway',
 test('a phone with 2 GB frees the English models to make room for a Chinese one, mostly in the memory they held', LONG, async () => {
   const session = await startSession();
   try {
-    const context = await session.browser.newContext(PHONE);
-    await context.addInitScript(deviceWith(2));
-    const { page, consoleErrors } = await openPage(session, '?lang=en', context);
+    const { page, consoleErrors } = await phoneWith(session, 2, '?lang=en');
     for (const lesson of ['encoder', 'decoder']) await runLesson(page, lesson); // 650 of 716 MB
     const before = (await page.evaluate(() => window.bertVsGpt.stats())).wasmMemoryBytes;
     // e5 beside them would take the tab past a third of 2 GB: the 中文 encoder lesson says so and

@@ -12,6 +12,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ROOT, openPage, startSession } from './harness.mjs';
+import { procStatus } from './tab-memory.mjs';
 
 const LONG = { timeout: 900_000 };
 const CLIENTS = 30;
@@ -31,11 +32,8 @@ function serveInChild() {
   });
 }
 
-/** Resident memory of process `pid`, in MB. */
-function residentMB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
-}
+/** Resident memory of process `pid`, in MiB. */
+const residentMB = (pid) => procStatus(pid, 'VmRSS') / 2 ** 20;
 
 /** GET `url` (with `headers`), hashing the body: {status, bytes, sha256, headers}; `abortAfter`
  * bytes destroys the connection midway. */

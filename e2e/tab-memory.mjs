@@ -3,18 +3,13 @@
 // (bench/memory.mjs) and the test that holds the page to the figures it plans with
 // (e2e/memory.test.mjs). Linux only (/proc).
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './harness.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
 /** A phone's screen, with touch. */
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
-/** Bytes of `field` (VmHWM, RssAnon…) in /proc/`pid`/status. */
-function procStatus(pid, field) {
+/** Bytes of `field` (VmHWM, VmRSS, RssAnon…) in /proc/`pid`/status. */
+export function procStatus(pid, field) {
   const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
   return match ? Number(match[1]) * 1024 : 0;
 }
@@ -28,7 +23,7 @@ function procStatus(pid, field) {
  * wasm memory afterwards (it never shrinks: its peak).
  */
 export async function measureTab(url, steps, { init = null } = {}) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   let sampler = null;
   try {
     const context = await browser.newContext(PHONE);

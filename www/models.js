@@ -242,7 +242,8 @@ export class Models extends EventTarget {
     return this.#inMemory(id).filter((other) => this.state(other).phase === 'loaded' && other !== this.encoder && other !== this.decoder && !this.#opened.has(other));
   }
 
-  /** Drops `id` from memory; it loads again on its next use. */
+  /** Drops `id` from memory; it loads again on its next use. (The worker's 'unloaded' message,
+   * which arrives before its answer, makes the model's state idle.) */
   async unload(id) {
     if (this.state(id).phase !== 'loaded') return;
     await this.#client.call('unload', { model: id });
@@ -250,7 +251,6 @@ export class Models extends EventTarget {
       this.dispatchEvent(new Event('decoders'));
       if (this.#decoderChoice === id) this.setDecoderChoice(AUTO);
     }
-    this.#update(id, { phase: 'idle', info: null, loading: null, files: {}, compiling: false, error: null, notices: [] });
   }
 
   /**
