@@ -7,10 +7,25 @@ use crate::kernels::panel::{pack_panel, panel_product, PanelLinear, Panels, PANE
 pub type F32Linear = PanelLinear<F32Panels>;
 
 /// f32 weights in panels: each panel `inputs` rows of 8 values (k-major), the last panel padded
-/// with zero columns.
+/// with zero columns. Kept in cache lines so that every panel of an even number of inputs
+/// starts on one and no 16-byte load of a weight vector straddles two (the allocator aligns a
+/// `Vec<f32>` to 8 bytes only).
 pub struct F32Panels {
     inputs: usize,
-    values: Vec<f32>,
+    lines: Vec<CacheLine>,
+    len: usize,
+}
+
+/// 64 bytes of weights, aligned as a cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct CacheLine([f32; 16]);
+
+impl F32Panels {
+    fn values(&self) -> &[f32] {
+        // SAFETY: `lines` holds at least `len` f32 values, contiguous (repr(C), no padding).
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr() as *const f32, self.len) }
+    }
 }
 
 impl Panels for F32Panels {
@@ -18,7 +33,10 @@ impl Panels for F32Panels {
     type Input<'x> = (&'x [f32], usize);
 
     fn pack(rows: &[f32], outputs: usize, inputs: usize) -> Self {
-        let mut values = vec![0f32; outputs.div_ceil(PANEL) * inputs * PANEL];
+        let len = outputs.div_ceil(PANEL) * inputs * PANEL;
+        let mut lines = vec![CacheLine([0.0; 16]); len.div_ceil(16)];
+        // SAFETY: as in `values`, mutably; `lines` is not touched while this borrow lives.
+        let values = unsafe { std::slice::from_raw_parts_mut(lines.as_mut_ptr() as *mut f32, len) };
         if inputs > 0 {
             for (panel, rows) in values
                 .chunks_exact_mut(inputs * PANEL)
@@ -27,7 +45,7 @@ impl Panels for F32Panels {
                 pack_panel(rows, inputs, panel);
             }
         }
-        Self { inputs, values }
+        Self { inputs, lines, len }
     }
 
     fn prepare<'x>(&self, x: &'x [f32], tokens: usize) -> (&'x [f32], usize) {
@@ -45,7 +63,7 @@ impl Panels for F32Panels {
             x,
             tokens,
             k,
-            &self.values[p * k * PANEL..][..k * PANEL],
+            &self.values()[p * k * PANEL..][..k * PANEL],
             row,
         )
     }
@@ -66,6 +84,8 @@ mod tests {
             (4, 32, 16),
             (9, 24, 20),
             (37, 300, 20),
+            // More tokens than one walk of a panel keeps (64), inputs not a whole block.
+            (70, 40, 9),
         ] {
             let w = Tensor::randn(0f32, 1., (outputs, inputs), &device).unwrap();
             let b = Tensor::randn(0f32, 1., outputs, &device).unwrap();

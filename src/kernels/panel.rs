@@ -5,8 +5,9 @@
 //! activation broadcast once. gemm, under candle's matmul, repacks an operand and walks its
 //! generic blocking on every call, which costs more than the arithmetic on the encoder's shapes
 //! (a few dozen tokens by 384 × 1536); see docs/performance.md. The tile is the micro-kernel of
-//! the BLIS scheme (<https://github.com/flame/blis/blob/master/docs/KernelsHowTo.md>) without
-//! its cache blocking, which did not pay at these sizes.
+//! the BLIS scheme (<https://github.com/flame/blis/blob/master/docs/KernelsHowTo.md>); of its
+//! cache blocking only the innermost level is kept: a panel is walked once, a block of 16
+//! inputs at a time, for every tile of up to 64 tokens.
 //!
 //! [`PanelLinear`] is such a layer for any [`Panels`]: f32 weights (`f32_linear`) or 16-bit
 //! integers (`int16_linear`). The f32 tile ([`panel_product`]) also serves the 4-bit layers'
@@ -196,38 +197,72 @@ pub fn for_each_tile(
     }
 }
 
+/// Tiles whose accumulators one walk over a panel keeps (64 tokens × 8 outputs: 2 KB, in L1).
+const GROUP_TILES: usize = 16;
+
 /// Every row of x (`tokens` × k, row-major) times one k × 8 f32 panel (k-major: 8 values per
 /// k): `row(token, values)` receives each token's 8 outputs.
+///
+/// The panel is walked once per 64 tokens, in blocks of a few inputs, each block multiplied
+/// into every tile's accumulators (kept in memory between blocks) while it is in L1 — not once
+/// per tile of 4 tokens. A panel that comes from memory (MiniLM's 42 MB of f32 weights are
+/// more than a 32 MB L3 holds) then streams in one forward pass, which the hardware prefetcher
+/// follows; walking it again for every tile kept restarting that stream
+/// (docs/performance.md#the-encoders-f32-products-walk-each-panel-once).
 pub fn panel_product(
     x: &[f32],
     tokens: usize,
     k: usize,
     panel: &[f32],
-    row: impl FnMut(usize, &mut [f32; PANEL]),
+    mut row: impl FnMut(usize, &mut [f32; PANEL]),
 ) {
-    for_each_tile(
-        tokens,
-        |first, rows| {
-            let mut tile = [[0f32; PANEL]; TILE_ROWS];
-            tile_product(&x[first * k..], k, rows, panel, &mut tile);
-            tile
-        },
-        row,
-    );
+    assert!(panel.len() >= k * PANEL && x.len() >= tokens * k);
+    for group in (0..tokens).step_by(GROUP_TILES * TILE_ROWS) {
+        let group_tokens = (GROUP_TILES * TILE_ROWS).min(tokens - group);
+        let mut tiles = [[[0f32; PANEL]; TILE_ROWS]; GROUP_TILES];
+        for start in (0..k).step_by(BLOCK_INPUTS) {
+            let inputs = start..k.min(start + BLOCK_INPUTS);
+            for (t, tile) in tiles
+                .iter_mut()
+                .enumerate()
+                .take(group_tokens.div_ceil(TILE_ROWS))
+            {
+                let first = group + t * TILE_ROWS;
+                let rows = TILE_ROWS.min(tokens - first);
+                add_block_product(&x[first * k..], k, rows, panel, inputs.clone(), tile);
+            }
+        }
+        for (t, tile) in tiles.iter_mut().enumerate() {
+            for (r, values) in tile.iter_mut().enumerate() {
+                let token = group + t * TILE_ROWS + r;
+                if token < group + group_tokens {
+                    row(token, values);
+                }
+            }
+        }
+    }
 }
 
-/// `rows` (≤ 4) rows of x, each `k` long, times one k × 8 panel.
+/// Inputs per block of a panel walk: 16 (512 bytes of the panel) measured fastest in the page,
+/// against 8, 32 and 64 (docs/performance.md); the accumulators' loads and stores are then 16
+/// for every 128 multiply-adds.
+const BLOCK_INPUTS: usize = 16;
+
+/// Adds to `tile` the products of `rows` (≤ 4) rows of x (each `k` long) with one k × 8 panel,
+/// over the panel's inputs in `inputs` only.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn tile_product(
+fn add_block_product(
     x: &[f32],
     k: usize,
     rows: usize,
     panel: &[f32],
+    inputs: std::ops::Range<usize>,
     tile: &mut [[f32; PANEL]; TILE_ROWS],
 ) {
     for (r, acc) in tile.iter_mut().take(rows).enumerate() {
-        for (xi, w) in x[r * k..(r + 1) * k].iter().zip(panel.chunks_exact(PANEL)) {
-            for (a, wj) in acc.iter_mut().zip(w) {
+        for i in inputs.clone() {
+            let xi = x[r * k + i];
+            for (a, wj) in acc.iter_mut().zip(&panel[i * PANEL..][..PANEL]) {
                 *a += xi * wj;
             }
         }
@@ -235,30 +270,43 @@ fn tile_product(
 }
 
 /// The same with wasm simd128: 4 rows × 2 vectors of accumulators, each weight vector loaded
-/// once per k and each activation broadcast once per k (fused where relaxed SIMD is on).
+/// once per input and each activation broadcast once (fused where relaxed SIMD is on).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn tile_product(
+fn add_block_product(
     x: &[f32],
     k: usize,
     rows: usize,
     panel: &[f32],
+    inputs: std::ops::Range<usize>,
     tile: &mut [[f32; PANEL]; TILE_ROWS],
 ) {
     use core::arch::wasm32::*;
-    assert!(panel.len() >= k * PANEL && x.len() >= rows * k && rows <= TILE_ROWS);
+    assert!(inputs.end <= k && panel.len() >= k * PANEL && x.len() >= rows * k);
+    assert!((1..=TILE_ROWS).contains(&rows));
     // Rows past `rows` read row 0 again (their results are discarded), so the loop has no
     // branches.
     let start = |r: usize| if r < rows { r * k } else { 0 };
     let (s0, s1, s2, s3) = (start(0), start(1), start(2), start(3));
-    // SAFETY: the assert above bounds every read: x at s_r + i < rows · k, the panel at
-    // i · 8 + 8 ≤ k · 8; v128 loads and stores allow unaligned addresses.
+    // SAFETY: the asserts above bound every read: x at s_r + i < rows · k, the panel at
+    // i · 8 + 8 ≤ k · 8; the tile is 4 rows of 8 f32 (2 vectors each); v128 loads and stores
+    // allow unaligned addresses.
     unsafe {
-        let z = f32x4_splat(0.0);
-        let (mut a0, mut b0, mut a1, mut b1, mut a2, mut b2, mut a3, mut b3) =
-            (z, z, z, z, z, z, z, z);
+        let acc = tile.as_mut_ptr() as *mut v128;
+        let (mut a0, mut b0, mut a1, mut b1) = (
+            v128_load(acc),
+            v128_load(acc.add(1)),
+            v128_load(acc.add(2)),
+            v128_load(acc.add(3)),
+        );
+        let (mut a2, mut b2, mut a3, mut b3) = (
+            v128_load(acc.add(4)),
+            v128_load(acc.add(5)),
+            v128_load(acc.add(6)),
+            v128_load(acc.add(7)),
+        );
         let w = panel.as_ptr();
         let xs = x.as_ptr();
-        for i in 0..k {
+        for i in inputs {
             let lo = v128_load(w.add(i * PANEL) as *const v128);
             let hi = v128_load(w.add(i * PANEL + 4) as *const v128);
             let v = f32x4_splat(*xs.add(s0 + i));
@@ -278,9 +326,8 @@ fn tile_product(
             .into_iter()
             .enumerate()
         {
-            let out = tile[r].as_mut_ptr() as *mut v128;
-            v128_store(out, lo);
-            v128_store(out.add(1), hi);
+            v128_store(acc.add(2 * r), lo);
+            v128_store(acc.add(2 * r + 1), hi);
         }
     }
 }
