@@ -8,8 +8,8 @@ pub type F32Linear = PanelLinear<F32Panels>;
 
 /// f32 weights in panels: each panel `inputs` rows of 8 values (k-major), the last panel padded
 /// with zero columns. Kept in cache lines so that every panel of an even number of inputs
-/// starts on one and no 16-byte load of a weight vector straddles two (the allocator aligns a
-/// `Vec<f32>` to 8 bytes only).
+/// starts on one and no 16-byte load of a weight vector straddles two (in wasm the allocator
+/// aligns a `Vec<f32>` to 8 bytes only).
 pub struct F32Panels {
     inputs: usize,
     lines: Vec<CacheLine>,
