@@ -11,7 +11,7 @@
 //! [`crate::kernels::panel`]'s.
 
 use crate::kernels::float_steps::largest_magnitude;
-use crate::kernels::panel::{for_each_tile, PanelLinear, Panels, PANEL, TILE_ROWS};
+use crate::kernels::panel::{PanelLinear, Panels, PANEL, TILE_ROWS};
 
 /// Weight steps each side of zero: 11 bits.
 const WEIGHT_STEPS: i32 = 1023;
@@ -81,22 +81,20 @@ impl Panels for Int16Panels {
         assert_eq!(x.padded, k);
         let panel = &self.values[p * k * PANEL..][..k * PANEL];
         let scales = &self.scales[p * PANEL..][..PANEL];
-        for_each_tile(
-            x.tokens(),
-            |first, rows| {
-                let mut sums = [[0i32; PANEL]; TILE_ROWS];
-                tile_product(&x.values[first * k..], k, rows, panel, &mut sums);
-                let mut tile = [[0f32; PANEL]; TILE_ROWS];
-                for (r, (values, sums)) in tile.iter_mut().zip(&sums).take(rows).enumerate() {
-                    let step = x.scales[first + r];
-                    for ((v, &s), &w) in values.iter_mut().zip(sums).zip(scales) {
-                        *v = s as f32 * step * w;
-                    }
+        let tokens = x.tokens();
+        for first in (0..tokens).step_by(TILE_ROWS) {
+            let rows = TILE_ROWS.min(tokens - first);
+            let mut sums = [[0i32; PANEL]; TILE_ROWS];
+            tile_product(&x.values[first * k..], k, rows, panel, &mut sums);
+            for (r, sums) in sums.iter().take(rows).enumerate() {
+                let step = x.scales[first + r];
+                let mut values = [0f32; PANEL];
+                for ((v, &s), &w) in values.iter_mut().zip(sums).zip(scales) {
+                    *v = s as f32 * step * w;
                 }
-                tile
-            },
-            &mut row,
-        );
+                row(first + r, &mut values);
+            }
+        }
     }
 }
 

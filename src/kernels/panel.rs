@@ -181,22 +181,6 @@ fn transpose_panel(rows: &[f32], k: usize, panel: &mut [f32]) {
     }
 }
 
-/// Runs `tile(first, rows)` for every group of up to 4 consecutive tokens and hands each row
-/// of the tile it returns to `row(token, values)`. Shared by the f32 and integer kernels.
-pub fn for_each_tile(
-    tokens: usize,
-    mut tile: impl FnMut(usize, usize) -> [[f32; PANEL]; TILE_ROWS],
-    mut row: impl FnMut(usize, &mut [f32; PANEL]),
-) {
-    for first in (0..tokens).step_by(TILE_ROWS) {
-        let rows = TILE_ROWS.min(tokens - first);
-        let mut values = tile(first, rows);
-        for (r, values) in values.iter_mut().take(rows).enumerate() {
-            row(first + r, values);
-        }
-    }
-}
-
 /// Tiles whose accumulators one walk over a panel keeps (64 tokens × 8 outputs: 2 KB, in L1).
 const GROUP_TILES: usize = 16;
 
@@ -232,13 +216,9 @@ pub fn panel_product(
                 add_block_product(&x[first * k..], k, rows, panel, inputs.clone(), tile);
             }
         }
-        for (t, tile) in tiles.iter_mut().enumerate() {
-            for (r, values) in tile.iter_mut().enumerate() {
-                let token = group + t * TILE_ROWS + r;
-                if token < group + group_tokens {
-                    row(token, values);
-                }
-            }
+        // The tiles' rows are the group's tokens in order.
+        for (i, values) in tiles.iter_mut().flatten().take(group_tokens).enumerate() {
+            row(group + i, values);
         }
     }
 }
