@@ -24,6 +24,9 @@ export function fixture(name) {
   return JSON.parse(readFileSync(path.join(ROOT, 'tests', 'fixtures', name), 'utf8'));
 }
 
+/** A phone's screen, with touch: what the screenshots and the memory measurements emulate. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
 /** Debian's headless Chromium (or $CHROMIUM), with every host but 127.0.0.1 unresolvable. */
 export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ARTIFACTS, ROOT, openPage, startSession } from './harness.mjs';
+import { ARTIFACTS, PHONE, ROOT, openPage, startSession } from './harness.mjs';
 import { runLesson } from './lesson-runs.mjs';
-import { PHONE, measureTab } from './tab-memory.mjs';
+import { measureTab } from './tab-memory.mjs';
 
 const LONG = { timeout: 900_000 };
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', 'manifest.json'), 'utf8'));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ARTIFACTS, openPage, startSession } from './harness.mjs';
+import { ARTIFACTS, PHONE, openPage, startSession } from './harness.mjs';
 import { LESSON_RUNS, runLesson } from './lesson-runs.mjs';
 
 const LONG = { timeout: 1_200_000 };
@@ -17,7 +17,7 @@ mkdirSync(SHOTS, { recursive: true });
 const SIZES = {
   laptop: { viewport: { width: 1366, height: 900 } },
   presenter: { viewport: { width: 1280, height: 720 } },
-  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  phone: PHONE,
 };
 
 /** Pairs of point labels that overlap, and labels outside their plot, on the visible maps. */

@@ -138,12 +138,24 @@ async function breakingProxy(upstream, honourRange) {
   return { proxy, ranges, state, url: `http://127.0.0.1:${proxy.address().port}/` };
 }
 
-test('the page resumes a download whose connection breaks, from the byte it reached', LONG, async () => {
+/** A session whose pages reach the server through breakingProxy(…, honourRange): runs
+ * `body({ranges, state, open})`, where `open()` opens the encoder lesson in one browser context
+ * (so a second visit finds what the first stored), and closes everything after. */
+async function throughBreakingProxy(honourRange, body) {
   const session = await startSession();
-  const { proxy, ranges, state, url } = await breakingProxy(new URL(session.server.url), true);
+  const { proxy, ranges, state, url } = await breakingProxy(new URL(session.server.url), honourRange);
   try {
     const context = await session.browser.newContext();
-    const { page, consoleErrors } = await openPage({ ...session, server: { url } }, '?lesson=encoder', context);
+    await body({ ranges, state, open: () => openPage({ ...session, server: { url } }, '?lesson=encoder', context) });
+  } finally {
+    proxy.close();
+    await session.close();
+  }
+}
+
+test('the page resumes a download whose connection breaks, from the byte it reached', LONG, () =>
+  throughBreakingProxy(true, async ({ ranges, state, open }) => {
+    const { page, consoleErrors } = await open();
     const dim = await page.evaluate(async () => (await window.bertVsGpt.embed(['Resumed, not restarted.'])).dim);
     assert.equal(dim, 384);
     assert.ok(state.broken);
@@ -154,33 +166,22 @@ test('the page resumes a download whose connection breaks, from the byte it reac
     assert.ok(from > 1 << 20 && from <= (20 << 20) + (1 << 20), ranges[1]);
     assert.equal(ranges.length, 2);
     assert.deepEqual(consoleErrors.filter((e) => !/ERR_|net::/.test(e)), []);
-  } finally {
-    proxy.close();
-    await session.close();
-  }
-});
+  }));
 
-test('a server that answers a resumed download with the whole file: the page starts over, and stores a good copy', LONG, async () => {
-  const session = await startSession();
-  const { proxy, ranges, state, url } = await breakingProxy(new URL(session.server.url), false);
-  try {
-    const context = await session.browser.newContext();
-    const { page, consoleErrors } = await openPage({ ...session, server: { url } }, '?lesson=encoder', context);
+test('a server that answers a resumed download with the whole file: the page starts over, and stores a good copy', LONG, () =>
+  throughBreakingProxy(false, async ({ ranges, state, open }) => {
+    const { page, consoleErrors } = await open();
     const text = ['Started over, stored whole.'];
     const first = await page.evaluate(async (texts) => Array.from((await window.bertVsGpt.embed(texts)).vectors), text);
     assert.ok(state.broken);
     assert.equal(ranges.length, 2);
     assert.match(ranges[1], /^bytes=\d+-$/);
     // The next visit reads the stored copy (checked against its sha256 once idle) and embeds the same.
-    const again = await openPage({ ...session, server: { url } }, '?lesson=encoder', context);
+    const again = await open();
     const second = await again.page.evaluate(async (texts) => Array.from((await window.bertVsGpt.embed(texts)).vectors), text);
     assert.equal(ranges.length, 2, 'nothing downloaded on the second visit');
     assert.deepEqual(second, first);
     await again.page.waitForTimeout(3000); // the idle check of the stored copy
     assert.equal(await again.page.locator('#encoder-status .notice').count(), 0, 'the stored copy passed its check');
     assert.deepEqual([...consoleErrors, ...again.consoleErrors].filter((e) => !/ERR_|net::/.test(e)), []);
-  } finally {
-    proxy.close();
-    await session.close();
-  }
-});
+  }));

@@ -3,10 +3,7 @@
 // (bench/memory.mjs) and the test that holds the page to the figures it plans with
 // (e2e/memory.test.mjs). Linux only (/proc).
 import { readFileSync } from 'node:fs';
-import { launchBrowser } from './harness.mjs';
-
-/** A phone's screen, with touch. */
-export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+import { PHONE, launchBrowser } from './harness.mjs';
 
 /** Bytes of `field` (VmHWM, VmRSS, RssAnon…) in /proc/`pid`/status. */
 export function procStatus(pid, field) {

@@ -273,6 +273,7 @@ export class Models extends EventTarget {
         throw new TooLittleMemory(id, fit);
       }
     }
+    // Asked again: another call may have started the load while this one awaited its plan.
     if (state.phase !== 'loading') {
       this.#update(id, { phase: 'loading', files: {}, compiling: false, error: null, notices: [] });
       // One model loads at a time: only one is at its peak of memory (see memory.js).

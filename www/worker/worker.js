@@ -82,8 +82,11 @@ const BUILDERS = {
     try {
       for (const [name, file] of Object.entries(stored)) files[name] = await fileBytes(file);
     } catch (error) {
-      const inWasm = new Set([...Object.values(stored), ...Object.values(files)].filter((file) => file instanceof wasm.FileBytes));
-      inWasm.forEach((file) => file.free());
+      // Each file's copy in wasm memory, if it has one yet: nothing will take it now.
+      for (const [name, file] of Object.entries(stored)) {
+        const inWasm = files[name] ?? file;
+        if (inWasm instanceof wasm.FileBytes) inWasm.free();
+      }
       throw error;
     }
     const encoder = files['model.gguf']
