@@ -6,7 +6,7 @@
 // as a student does once) it is secure, cross-origin isolated and threaded, and keeps what it
 // downloads.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, symlinkSync, writeSync, closeSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -84,7 +84,8 @@ test('over http from another machine: not secure, the download checked in wasm, 
   }
 
   // The same check refuses a copy one byte off.
-  const broken = await startClassroom({ root: corruptedRoot(), port: 0, host: '127.0.0.1', https: false });
+  const brokenRoot = corruptedRoot();
+  const broken = await startClassroom({ root: brokenRoot, port: 0, host: '127.0.0.1', https: false });
   try {
     const { page, context } = await open(`http://${NAME}:${broken.port}/`);
     const message = await page.evaluate(() => window.bertVsGpt.embed(['x']).then(() => 'no error', (e) => e.message));
@@ -92,6 +93,7 @@ test('over http from another machine: not secure, the download checked in wasm, 
     await context.close();
   } finally {
     await broken.close();
+    rmSync(brokenRoot, { recursive: true, force: true });
   }
 });
 
@@ -113,31 +115,36 @@ test('over make classroom’s https: secure, isolated, threaded, downloads kept'
     await context.close();
   } finally {
     await server.close();
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 });
 
 test('make classroom says where to go and what students get, with a QR code', LONG, async () => {
   const cache = mkdtempSync(path.join(os.tmpdir(), 'bert-vs-gpt-classroom-'));
-  for (const https of ['1', '0']) {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'classroom.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HTTPS: https, BERT_VS_GPT_CACHE: cache } });
-    let out = '';
-    await new Promise((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (out.includes('On this laptop itself')) resolve();
+  try {
+    for (const https of ['1', '0']) {
+      const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'classroom.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', HTTPS: https, BERT_VS_GPT_CACHE: cache } });
+      let out = '';
+      await new Promise((resolve, reject) => {
+        child.stdout.on('data', (chunk) => {
+          out += chunk;
+          if (out.includes('On this laptop itself')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`classroom.mjs exited (${code}): ${out}`)));
       });
-      child.once('exit', (code) => reject(new Error(`classroom.mjs exited (${code}): ${out}`)));
-    });
-    child.kill();
-    const scheme = https === '1' ? 'https' : 'http';
-    assert.match(out, new RegExp(`On this laptop itself: ${scheme}://127\\.0\\.0\\.1:\\d+/`));
-    if (https === '1') assert.match(out, /certificate is self-signed[\s\S]*secure context: threads, models stored/);
-    else assert.match(out, /one thread, and without storage: every visit downloads the models again/);
-    // A machine on a network gets its addresses and a QR code of the first (block characters).
-    const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a?.family === 'IPv4' && !a.internal);
-    if (addresses.length) {
-      assert.ok(out.includes(`${scheme}://${addresses[0].address}:`), out);
-      assert.match(out, /[▀▄█]{4}/);
+      child.kill();
+      const scheme = https === '1' ? 'https' : 'http';
+      assert.match(out, new RegExp(`On this laptop itself: ${scheme}://127\\.0\\.0\\.1:\\d+/`));
+      if (https === '1') assert.match(out, /certificate is self-signed[\s\S]*secure context: threads, models stored/);
+      else assert.match(out, /one thread, and without storage: every visit downloads the models again/);
+      // A machine on a network gets its addresses and a QR code of the first (block characters).
+      const addresses = Object.values(os.networkInterfaces()).flat().filter((a) => a?.family === 'IPv4' && !a.internal);
+      if (addresses.length) {
+        assert.ok(out.includes(`${scheme}://${addresses[0].address}:`), out);
+        assert.match(out, /[▀▄█]{4}/);
+      }
     }
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
   }
 });
