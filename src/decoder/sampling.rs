@@ -108,7 +108,12 @@ impl Distribution {
     }
 
     /// The `k` most likely tokens, most likely first (ties by id), in one pass over the row.
+    /// Once `k` are held, a chunk of the row whose largest logit is not above the last of them
+    /// is passed over after one vectorised maximum: nothing in it can enter (an equal logit
+    /// comes later, so its id is larger). Most of a 49,152- or 262,144-token row is such
+    /// chunks, and the logit lens reads one row per layer and position.
     pub fn top(&self, k: usize) -> Vec<Candidate> {
+        const CHUNK: usize = 64;
         let mut top: Vec<u32> = Vec::with_capacity(k + 1);
         // Before `b` in the order: more likely, or as likely with a smaller id.
         let before = |a: u32, b: u32| {
@@ -117,13 +122,23 @@ impl Distribution {
                 .then(b.cmp(&a))
                 .is_gt()
         };
-        for id in 0..self.logits.len() as u32 {
-            if top.len() == k && top.last().is_none_or(|&last| !before(id, last)) {
+        for (c, chunk) in self.logits.chunks(CHUNK).enumerate() {
+            if top.len() == k
+                && top.last().is_some_and(|&last| {
+                    let largest = chunk.iter().map(|&v| total_order_key(v)).max();
+                    largest <= Some(total_order_key(self.logits[last as usize]))
+                })
+            {
                 continue;
             }
-            let at = top.partition_point(|&t| before(t, id));
-            top.insert(at, id);
-            top.truncate(k);
+            for id in (c * CHUNK) as u32..(c * CHUNK + chunk.len()) as u32 {
+                if top.len() == k && top.last().is_none_or(|&last| !before(id, last)) {
+                    continue;
+                }
+                let at = top.partition_point(|&t| before(t, id));
+                top.insert(at, id);
+                top.truncate(k);
+            }
         }
         top.into_iter()
             .map(|id| Candidate {
@@ -132,6 +147,13 @@ impl Distribution {
             })
             .collect()
     }
+}
+
+/// An integer that orders f32s as [`f32::total_cmp`] does (its own transformation of the bits),
+/// so that a chunk's largest is a plain integer maximum, which vectorises.
+fn total_order_key(v: f32) -> i32 {
+    let bits = v.to_bits() as i32;
+    bits ^ (((bits >> 31) as u32) >> 1) as i32
 }
 
 #[cfg(test)]
@@ -171,14 +193,42 @@ mod tests {
             assert!((distribution.logprob(id as u32) - expected).abs() < 1e-4);
         }
         // The top 10 are the 10 largest logits.
-        let mut sorted: Vec<u32> = (0..5000).collect();
-        sorted.sort_by(|&a, &b| {
+        let top: Vec<u32> = distribution.top(10).iter().map(|c| c.id).collect();
+        assert_eq!(top, in_order(&values)[..10]);
+    }
+
+    /// Ids of `values`, largest first, ties by id: what `top` must agree with.
+    fn in_order(values: &[f32]) -> Vec<u32> {
+        let mut ids: Vec<u32> = (0..values.len() as u32).collect();
+        ids.sort_by(|&a, &b| {
             values[b as usize]
                 .total_cmp(&values[a as usize])
                 .then(a.cmp(&b))
         });
-        let top: Vec<u32> = distribution.top(10).iter().map(|c| c.id).collect();
-        assert_eq!(top, sorted[..10]);
+        ids
+    }
+
+    /// Chunks passed over must not hide a tie with a smaller id, an infinity or a NaN (which
+    /// `total_cmp` puts above everything), wherever they fall.
+    #[test]
+    fn the_top_agrees_with_a_full_sort_on_ties_and_odd_values_in_any_chunk() {
+        let mut values: Vec<f32> = (0..1000).map(|i| (i % 7) as f32).collect();
+        for (at, v) in [(3, -0.0), (64, 0.0), (130, f32::NEG_INFINITY), (700, 6.0)] {
+            values[at] = v;
+        }
+        let row = |values: &[f32]| Distribution {
+            logits: values.to_vec(),
+            log_total: 0.0,
+        };
+        for k in [1, 5, 64, 200] {
+            let got: Vec<u32> = row(&values).top(k).iter().map(|c| c.id).collect();
+            assert_eq!(got, in_order(&values)[..k], "k = {k}");
+        }
+        for (at, v) in [(999, f32::INFINITY), (500, f32::NAN), (63, f32::INFINITY)] {
+            values[at] = v;
+            let got: Vec<u32> = row(&values).top(5).iter().map(|c| c.id).collect();
+            assert_eq!(got, in_order(&values)[..5]);
+        }
     }
 
     #[test]
