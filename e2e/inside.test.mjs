@@ -64,16 +64,40 @@ test('attention: the decoder sees only the past; 200 tokens get a message', LONG
 test('logit lens: layers × positions of top-k; its last layer is score()', LONG, async () => {
   const { page } = shared;
   const text = 'The capital of France is Paris. The capital of Germany is';
-  const { lens, scored, ids, ms } = await page.evaluate(async (text) => {
+  const { lens, scored, ids, ms, batches } = await page.evaluate(async (text) => {
     const hook = window.bertVsGpt;
     await hook.logitLens('warm up', { k: 3 });
     const started = performance.now();
-    const lens = await hook.logitLens(text, { k: 10 });
+    const batches = [];
+    const lens = await hook.logitLens(text, { k: 10, onProgress: (batch) => batches.push({ ...batch, ms: performance.now() - started }) });
     const ms = performance.now() - started;
     const { ids } = await hook.tokenize(text);
-    return { lens, scored: await hook.score(ids), ids, ms };
+    return { lens, scored: await hook.score(ids), ids, ms, batches };
   }, text);
-  console.log(`# logitLens over ${ids.length} tokens: ${ms.toFixed(0)} ms (in the page, with the hook's round trip)`);
+  console.log(`# logitLens over ${ids.length} tokens: ${ms.toFixed(0)} ms, its last column after ${batches[0].ms.toFixed(0)} ms (in the page, with the hook's round trip)`);
+  // The batches: first the last position after every layer, then the rest layer by layer; each
+  // cell once, as the result has it.
+  const n = ids.length;
+  assert.deepEqual(batches[0].cells.map(({ layer, position }) => [layer, position]), Array.from({ length: 30 }, (_, layer) => [layer, n - 1]));
+  assert.equal(batches[0].layersDone, 0);
+  const seen = new Set();
+  let layersDone = 0;
+  for (const batch of batches) {
+    assert.equal(batch.total, 30 * n);
+    assert.ok(batch.layersDone >= layersDone);
+    layersDone = batch.layersDone;
+    for (const { layer, position, top } of batch.cells) {
+      assert.ok(!seen.has(`${layer},${position}`));
+      seen.add(`${layer},${position}`);
+      assert.deepEqual(top, lens.top[layer][position]);
+    }
+    assert.equal(batch.done, seen.size);
+    for (let layer = 0; layer < batch.layersDone; layer++) {
+      for (let position = 0; position < n; position++) assert.ok(seen.has(`${layer},${position}`), `layer ${layer} counted done`);
+    }
+  }
+  assert.equal(seen.size, 30 * n);
+  assert.equal(layersDone, 30);
   assert.deepEqual([lens.model, lens.layers, lens.top.length], ['SmolLM2-135M-Instruct', 30, 30]);
   assert.deepEqual(lens.tokens.length, ids.length);
   const last = lens.top.at(-1);
@@ -152,13 +176,53 @@ test('the lesson: Stop during the lens keeps the heatmaps; a link runs the lesso
   const { page } = shared;
   await page.click('#lessons [data-lesson="inside"]');
   await page.fill('#inside-input', 'Once upon a time, a teacher showed her class how a language model reads a sentence, one token after another. '.repeat(3));
+  // The grid shows before it is done: first the last token's column, every layer of it (no
+  // layer whole yet), then layer after layer. Each state the grid is drawn in is recorded, and
+  // Stop is pressed as soon as a layer is whole.
+  await page.evaluate(() => {
+    const table = document.getElementById('inside-lens');
+    window.lensStates = [];
+    new MutationObserver((_, observer) => {
+      window.lensStates.push(`${table.dataset.partial}:${table.querySelectorAll('tbody button').length}`);
+      if (Number(table.dataset.partial) > 0) {
+        observer.disconnect();
+        document.getElementById('inside-stop').click();
+      }
+    }).observe(table, { attributes: true, attributeFilter: ['data-partial'], childList: true });
+  });
   await page.click('#inside-run');
-  await page.locator('#inside-lens-status:has-text("layers done")').waitFor({ timeout: 120_000 });
-  await page.click('#inside-stop');
+  await page.locator('#inside-lens-status:has-text("stopped")').waitFor({ timeout: 120_000 });
+  const states = await page.evaluate(() => window.lensStates.filter((state) => !state.startsWith('undefined')));
+  assert.equal(states[0], '0:30', states.join(' '));
   await page.locator('#inside-notices .notice.info').waitFor();
-  assert.equal(await page.isVisible('#inside-lens'), false);
+  // What was drawn stays: the heatmaps, and the lens's cells done, the last column whole.
   assert.ok(await page.getAttribute('#inside-decoder-heatmap', 'data-cells'));
   assert.equal(await page.isDisabled('#inside-run'), false);
+  const partial = await page.evaluate(() => {
+    const table = document.getElementById('inside-lens');
+    const rows = [...table.querySelectorAll('tbody tr')];
+    return {
+      visible: !table.hidden,
+      complete: table.dataset.layers ?? null,
+      layersDone: Number(table.dataset.partial),
+      rows: rows.length,
+      lastColumn: rows.filter((row) => row.lastElementChild.querySelector('button')).length,
+      pending: table.querySelectorAll('td.pending').length,
+      status: document.getElementById('inside-lens-status').textContent,
+      caption: document.getElementById('inside-lens-caption').textContent,
+    };
+  });
+  assert.equal(partial.visible, true);
+  assert.equal(partial.complete, null);
+  assert.equal(partial.rows, 30);
+  assert.equal(partial.lastColumn, 30);
+  assert.ok(partial.pending > 0, 'stopped before the end');
+  assert.match(partial.status, new RegExp(`stopped with the last token’s column and ${partial.layersDone} of 30 layers done`));
+  assert.match(partial.caption, /After layer 30 of 30.*Its final answer, “.+”/);
+  // A cell whose position has no last layer yet says its answer is still to come.
+  assert.ok(partial.layersDone > 0);
+  await page.click('#inside-lens [data-cell="0,0"]');
+  assert.match(await page.textContent('#inside-lens-caption'), /final answer here comes with the last layer/);
 
   const text = '法国的首都是巴黎，德国的首都是';
   await page.goto(`${new URL(page.url()).origin}/?lesson=inside&lang=zh&text=${encodeURIComponent(text)}`);

@@ -184,24 +184,49 @@ fn the_last_layer_of_the_lens_is_what_score_reports() {
 }
 
 #[test]
-fn a_lens_run_advances_a_product_at_a_time_to_the_same_lens() {
+fn a_lens_run_gives_the_last_column_first_then_layer_by_layer_to_the_same_lens() {
     let decoder = Decoder::from_gguf(common::smollm2()).unwrap();
     let text =
         "Once upon a time, a teacher showed her class how a language model reads a sentence. ";
     let text = text.repeat(2);
+    let lens = decoder.logit_lens(&text, 3).unwrap();
+    let (layers, n) = (lens.layers, lens.tokens.len());
     let mut run = decoder.logit_lens_run(&text, 3).unwrap();
     let (done, total) = run.progress();
-    assert_eq!(done, 0);
+    assert_eq!((done, total, run.layers_done()), (0, layers * n, 0));
+    let mut seen = vec![vec![false; n]; layers];
     let mut steps = 0;
-    while !run.advance(&decoder).unwrap() {
+    loop {
+        let finished = run.advance(&decoder).unwrap();
         steps += 1;
+        let cells: Vec<(usize, usize)> = run.latest().map(|(l, p, _)| (l, p)).collect();
+        if steps == 1 {
+            // The column where the next word forms: the last position, after every layer.
+            assert_eq!(cells, (0..layers).map(|l| (l, n - 1)).collect::<Vec<_>>());
+            assert_eq!(run.layers_done(), 0);
+        }
+        for (layer, position, top) in run.latest() {
+            assert!(!seen[layer][position], "({layer}, {position}) twice");
+            seen[layer][position] = true;
+            assert_eq!(top, lens.top[layer][position].as_slice());
+        }
+        // Every layer counted done has all its positions, and the next one has not.
+        let complete = run.layers_done();
+        assert!(seen[..complete].iter().all(|row| row.iter().all(|&s| s)));
+        if complete < layers {
+            assert!(!seen[complete].iter().all(|&s| s), "step {steps}");
+        }
         let (done, now_total) = run.progress();
         assert_eq!(now_total, total);
+        if finished {
+            assert_eq!(done, total);
+            break;
+        }
         assert!(done > 0 && done < total, "step {steps}: {done} of {total}");
     }
-    assert!(steps >= 2, "{total} rows in {} products", steps + 1);
-    assert_eq!(run.progress(), (total, total));
-    assert_eq!(run.finish(), decoder.logit_lens(&text, 3).unwrap());
+    assert!(steps >= 3, "{total} rows in {steps} products");
+    assert!(seen.iter().flatten().all(|&s| s));
+    assert_eq!(run.finish(), lens);
 }
 
 #[test]

@@ -118,15 +118,17 @@ export function installHook({ ready, models, offlineReady }) {
     /**
      * The logit lens of decoder `model` (default: the page's) over `text` (at most 128 tokens):
      * {model, tokens, layers, top}, top[layer][position] the `k` (5) likeliest next tokens
-     * [{id, text, prob}] had the model stopped after layer `layer`. `onProgress({done, total})`
-     * hears the (layer, position) cells done so far; aborting `signal` stops it (an AbortError).
+     * [{id, text, prob}] had the model stopped after layer `layer`. `onProgress({done, total,
+     * layersDone, cells})` hears each batch: the (layer, position) cells done so far and in
+     * all, the layers complete, and the batch's cells [{layer, position, top}] — the first batch
+     * is the last position after every layer. Aborting `signal` stops it (an AbortError).
      */
     async logitLens(text, { model = models.decoder, k = 5, onProgress, signal } = {}) {
       check(typeof text === 'string', 'logitLens(text): text must be a string');
       check(Number.isInteger(k) && k >= 1 && k <= 50, 'logitLens: k must be an integer from 1 to 50');
       check(onProgress === undefined || typeof onProgress === 'function', 'logitLens: onProgress must be a function');
       await ready;
-      const progress = onProgress && ((event) => event.kind === 'lens' && onProgress({ done: event.done, total: event.total }));
+      const progress = onProgress && (({ kind, done, total, layersDone, cells }) => kind === 'lens' && onProgress({ done, total, layersDone, cells }));
       const { tokens, layers, top } = await models.logitLens(text, k, model, { onProgress: progress, signal });
       return { model, tokens, layers, top };
     },

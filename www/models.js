@@ -326,7 +326,8 @@ export class Models extends EventTarget {
   }
 
   /** `{tokens, layers, top}`: a decoder's `k` likeliest next tokens after every layer;
-   * `onProgress` hears `{kind: 'lens', done, total}` rows, aborting `signal` stops it. */
+   * `onProgress` hears `{kind: 'lens', done, total, layersDone, cells}` after each batch of
+   * cells (the first: the last position after every layer); aborting `signal` stops it. */
   logitLens(text, k, model = this.decoder, { onProgress, signal } = {}) {
     return this.withModel(model, 'logitLens', { text, k }, { onProgress, signal });
   }

@@ -6,6 +6,8 @@
 //! (<https://www.lesswrong.com/posts/AcKRB8wDpdaN6v6ru/interpreting-gpt-the-logit-lens>). Both
 //! come from one recording pass of the network that generates (`models::inside`).
 
+use std::ops::Range;
+
 use candle_core::{IndexOp, Tensor};
 
 use crate::decoder::generation::{alternatives, Alternative};
@@ -62,57 +64,101 @@ impl Decoder {
 
     /// A logit lens over `text` to be computed one output-layer product at a time
     /// ([`LogitLensRun::advance`]), so the page can show progress and stop it: a 32-token
-    /// sentence takes several seconds on one thread (docs/performance.md).
+    /// sentence takes a second or more on one thread (docs/performance.md). The first product
+    /// is the last position after every layer — the column where the next word forms, which
+    /// the lesson shows at once — and the rest follow layer by layer.
     pub fn logit_lens_run(&self, text: &str, k: usize) -> Result<LogitLensRun> {
         let (ids, recording) = self.record(text)?;
         let layers = recording.residuals.len();
+        let n = ids.len();
+        let last_column = (0..layers).filter_map(|layer| (layer * n + n).checked_sub(1));
+        let the_rest = (0..layers * n).filter(|row| row % n != n - 1);
         Ok(LogitLensRun {
             tokens: self.token_texts(&ids),
             layers,
             // Every layer's residual stream as rows of one matrix, (layers · n, hidden).
             residuals: Tensor::cat(&recording.residuals, 0)?,
+            order: last_column.chain(the_rest).map(|row| row as u32).collect(),
             rows_per_product: (LENS_LOGIT_BYTES / (4 * self.model().config().vocab)).max(1),
             k,
-            cells: Vec::with_capacity(layers * ids.len()),
+            done: 0,
+            latest: 0..0,
+            cells: vec![Vec::new(); layers * n],
         })
     }
 }
 
 /// A logit lens under way: the residual streams recorded, the output layer applied to 32 MB
-/// of logits (`LENS_LOGIT_BYTES`) per [`advance`](Self::advance).
+/// of logits (`LENS_LOGIT_BYTES`) per [`advance`](Self::advance), the last position's column
+/// first.
 pub struct LogitLensRun {
     tokens: Vec<String>,
     layers: usize,
     residuals: Tensor,
+    /// Rows (`layer · n + position`) in the order they are taken.
+    order: Vec<u32>,
     rows_per_product: usize,
     k: usize,
-    /// Row `layer · n + position`'s alternatives, for the rows done so far.
+    /// Rows of `order` done.
+    done: usize,
+    /// The rows of `order` the last `advance` did.
+    latest: Range<usize>,
+    /// Row `layer · n + position`'s alternatives (empty until done).
     cells: Vec<Vec<Alternative>>,
 }
 
 impl LogitLensRun {
     /// Rows (layer, position) done and in all.
     pub fn progress(&self) -> (usize, usize) {
-        (self.cells.len(), self.layers * self.tokens.len())
+        (self.done, self.order.len())
     }
 
-    /// Takes the next rows through the final norm and the output layer; true once all are done.
-    pub fn advance(&mut self, decoder: &Decoder) -> Result<bool> {
-        let (start, total) = self.progress();
-        if start < total {
-            let model = decoder.model();
-            let rows = self
-                .residuals
-                .i(start..(start + self.rows_per_product).min(total))?;
-            let logits = model.logits(&model.final_norm(&rows)?)?;
-            for row in 0..logits.dim(0)? {
-                let distribution = Distribution::new(&logits.i(row)?)?;
-                self.cells
-                    .push(alternatives(decoder, &distribution, self.k));
-            }
+    /// Layers whose every position is done.
+    pub fn layers_done(&self) -> usize {
+        let n = self.tokens.len();
+        if self.done == self.order.len() {
+            self.layers
+        } else if n == 1 {
+            self.done
+        } else {
+            // After the last column (`layers` rows), each layer's other n − 1 positions in turn.
+            self.done.saturating_sub(self.layers) / (n - 1)
         }
-        let (done, total) = self.progress();
-        Ok(done == total)
+    }
+
+    /// The cells the last [`advance`](Self::advance) did: (layer, position, alternatives).
+    pub fn latest(&self) -> impl Iterator<Item = (usize, usize, &[Alternative])> {
+        let n = self.tokens.len();
+        self.order[self.latest.clone()].iter().map(move |&row| {
+            let row = row as usize;
+            (row / n, row % n, self.cells[row].as_slice())
+        })
+    }
+
+    /// Takes the next rows through the final norm and the output layer (the first time, only
+    /// the last position's column); true once all are done.
+    pub fn advance(&mut self, decoder: &Decoder) -> Result<bool> {
+        let total = self.order.len();
+        let rows = if self.done == 0 {
+            self.layers.min(self.rows_per_product)
+        } else {
+            self.rows_per_product
+        };
+        self.latest = self.done..(self.done + rows).min(total);
+        if !self.latest.is_empty() {
+            let model = decoder.model();
+            let ids = &self.order[self.latest.clone()];
+            let taken = self
+                .residuals
+                .index_select(&Tensor::new(ids, self.residuals.device())?, 0)?;
+            let logits = model.logits(&model.final_norm(&taken)?)?;
+            for (i, &row) in ids.iter().enumerate() {
+                let distribution = Distribution::new(&logits.i(i)?)?;
+                self.cells[row as usize] = alternatives(decoder, &distribution, self.k);
+            }
+            self.done = self.latest.end;
+        }
+        Ok(self.done == total)
     }
 
     /// The lens, once [`advance`](Self::advance) has said it is done.

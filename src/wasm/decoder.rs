@@ -261,12 +261,34 @@ pub struct LogitLensRun(decoder::inside::LogitLensRun);
 
 #[wasm_bindgen]
 impl LogitLensRun {
-    /// Takes the next rows through the output layer: `{done, total}` rows (layer, position),
-    /// all done when they are equal.
+    /// Takes the next rows through the output layer (the first call: the last position after
+    /// every layer): `{done, total, layersDone, cells}` — rows (layer, position) done and in
+    /// all (all done when equal), layers with every position done, and this call's cells
+    /// `{layer, position, top}`.
     pub fn advance(&mut self, decoder: &Decoder) -> Result<Object, JsError> {
+        #[derive(serde::Serialize)]
+        struct Cell<'a> {
+            layer: usize,
+            position: usize,
+            top: &'a [generation::Alternative],
+        }
         self.0.advance(&decoder.0).map_err(js_error)?;
         let (done, total) = self.0.progress();
-        Ok(object(&[("done", done.into()), ("total", total.into())]))
+        let cells: Vec<Cell> = self
+            .0
+            .latest()
+            .map(|(layer, position, top)| Cell {
+                layer,
+                position,
+                top,
+            })
+            .collect();
+        Ok(object(&[
+            ("done", done.into()),
+            ("total", total.into()),
+            ("layersDone", self.0.layers_done().into()),
+            ("cells", to_js(&cells)?),
+        ]))
     }
 
     /// `{tokens, layers, top}`: `top[layer][position]` the `k` likeliest next tokens

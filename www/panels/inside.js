@@ -125,7 +125,8 @@ export function mountInsidePanel(root, { models, presets }) {
   const lensCaption = $('#inside-lens-caption');
   const lensBars = $('#inside-lens-bars');
   const views = { encoder: new AttentionView(root, 'encoder'), decoder: new AttentionView(root, 'decoder') };
-  /** The lens on screen: {model, tokens, layers, top, selected: [layer, position]}. */
+  /** The lens on screen: {model, tokens, layers, top, selected: [layer, position], layersDone,
+   * running}; while it fills, a cell not yet done is null. */
   let lens = null;
 
   const link = lessonParams('inside');
@@ -161,28 +162,37 @@ export function mountInsidePanel(root, { models, presets }) {
     lensTable.querySelector(`[data-cell="${layer},${position}"]`)?.setAttribute('aria-pressed', 'true');
     const { top, tokens, layers } = lens;
     const candidates = top[layer][position];
-    const answer = top[layers - 1][position][0];
+    // The final answer at this position, once its last layer is done (the last position's
+    // first; every layer of a position is done by then).
+    const answer = top[layers - 1][position]?.[0];
     drawBars(lensBars, {
       labels: candidates.map((c) => visibleToken(c.text)),
       values: candidates.map((c) => c.prob),
-      highlight: candidates.findIndex((c) => c.id === answer.id),
+      highlight: answer ? candidates.findIndex((c) => c.id === answer.id) : -1,
     });
-    lensCaption.textContent = t('inside.lensCaption', {
-      layer: layer + 1,
-      layers,
-      token: visibleToken(tokens[position]),
-      answer: visibleToken(answer.text),
-      settled: settledAt(position) + 1,
-    });
+    const where = { layer: layer + 1, layers, token: visibleToken(tokens[position]) };
+    lensCaption.textContent = answer
+      ? t('inside.lensCaption', { ...where, answer: visibleToken(answer.text), settled: settledAt(position) + 1 })
+      : t('inside.lensCaptionPending', where);
   };
 
+  /** What the status line says of the lens on screen: done, filling, or stopped part way. */
+  const lensState = () => {
+    const { model, layers, layersDone, running } = lens;
+    if (layersDone === layers) return t('inside.lensDone', { model, layers });
+    return t(running ? 'inside.lensProgress' : 'inside.lensStopped', { model, done: layersDone, layers });
+  };
+
+  /** Draws the grid, the cells not yet done as dots, and the selected cell's top 5. */
   const showLens = () => {
-    const { tokens, layers, top } = lens;
+    const { tokens, layers, top, layersDone } = lens;
     const head = element('tr', {}, element('th', { scope: 'col', className: 'corner' }, t('inside.lensCorner')),
       ...tokens.map((token) => element('th', { scope: 'col' }, visibleToken(token))));
     const rows = top.map((cells, layer) => element('tr', { className: layer === layers - 1 ? 'answer' : '' },
       element('th', { scope: 'row' }, layer === layers - 1 ? t('inside.lensLast', { layer: layer + 1 }) : String(layer + 1)),
-      ...cells.map(([best], position) => {
+      ...cells.map((candidates, position) => {
+        if (!candidates) return element('td', { className: 'pending', title: t('inside.lensPendingCell') });
+        const [best] = candidates;
         const cell = element('button', {
           type: 'button',
           title: `p = ${best.prob.toFixed(3)}`,
@@ -194,10 +204,22 @@ export function mountInsidePanel(root, { models, presets }) {
         if (best.prob > 0.6) cell.style.color = 'white';
         return element('td', {}, cell);
       })));
+    // A grid wider than the screen scrolls; one scrolled to its end (as a new grid starts: the
+    // last column comes first) stays at its end as the cells fill and widen it.
+    const scroller = lensTable.parentElement;
+    const atEnd = lensTable.hidden || scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 2;
     lensTable.replaceChildren(element('thead', {}, head), element('tbody', {}, ...rows));
-    lensTable.dataset.layers = String(layers);
+    // `data-layers` once every cell is done; `data-partial` while some are not.
+    if (layersDone === layers) {
+      lensTable.dataset.layers = String(layers);
+      delete lensTable.dataset.partial;
+    } else {
+      delete lensTable.dataset.layers;
+      lensTable.dataset.partial = String(layersDone);
+    }
     lensTable.hidden = false;
-    lensStatus.textContent = t('inside.lensDone', { model: lens.model, layers });
+    if (atEnd) scroller.scrollLeft = scroller.scrollWidth;
+    lensStatus.textContent = lensState();
     showCell(...(lens.selected ?? [layers - 1, tokens.length - 1]));
   };
 
@@ -206,6 +228,7 @@ export function mountInsidePanel(root, { models, presets }) {
     lensTable.replaceChildren();
     lensTable.hidden = true;
     delete lensTable.dataset.layers;
+    delete lensTable.dataset.partial;
     lensCaption.textContent = '';
     clearChart(lensBars);
   };
@@ -239,14 +262,26 @@ export function mountInsidePanel(root, { models, presets }) {
       showNotices(notices, []);
       clearLens();
       lensStatus.textContent = t('inside.lensWorking', { model: decoder });
-      // The lens reports (layer, position) rows done: a layer is `tokens.length` of them.
-      const onProgress = ({ kind, done, total }) => {
-        if (kind === 'lens') lensStatus.textContent = t('inside.lensProgress', { model: decoder, done: Math.floor(done / tokens.length), layers: total / tokens.length });
+      // Each batch of cells is drawn as it comes: the first is the last position after every
+      // layer (where the next word forms), then the rest fill layer by layer.
+      const onProgress = ({ kind, total, layersDone, cells }) => {
+        if (kind !== 'lens') return;
+        const layers = total / tokens.length;
+        lens ??= { model: decoder, tokens, layers, top: Array.from({ length: layers }, () => tokens.map(() => null)), layersDone: 0, running: true };
+        for (const { layer, position, top } of cells) lens.top[layer][position] = top;
+        lens.layersDone = layersDone;
+        showLens();
       };
-      lens = { model: decoder, ...(await models.logitLens(text, LENS_K, decoder, { onProgress, signal })) };
+      const done = await models.logitLens(text, LENS_K, decoder, { onProgress, signal });
+      lens = { ...lens, ...done, model: decoder, layersDone: done.layers, running: false };
       showLens();
     });
-    if (!lens) lensStatus.textContent = '';
+    if (lens?.running) {
+      lens.running = false;
+      lensStatus.textContent = lensState();
+    } else if (!lens) {
+      lensStatus.textContent = '';
+    }
   }
 
   button.addEventListener('click', run);

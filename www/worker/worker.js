@@ -359,14 +359,15 @@ const verbs = {
   },
 
   /** A decoder's logit lens over `text`: its `k` likeliest next tokens after every layer,
-   * one output-layer product at a time, reporting `{kind: 'lens', done, total}` rows and
-   * stopping (an AbortError) when cancelled. */
+   * one output-layer product at a time (the last position's column first), reporting
+   * `{kind: 'lens', done, total, layersDone, cells}` after each and stopping (an AbortError)
+   * when cancelled. */
   async logitLens({ text, k, model: id }, report, control) {
     const { handle } = await model(id, 'decoder', report);
     const run = handle.logitLens(text, k);
     for (;;) {
-      const { done, total } = run.advance(handle);
-      report({ kind: 'lens', done, total });
+      const { done, total, layersDone, cells } = run.advance(handle);
+      report({ kind: 'lens', done, total, layersDone, cells });
       if (done === total) return run.finish();
       await nextTask();
       if (control.cancelled) {
