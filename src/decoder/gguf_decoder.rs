@@ -10,6 +10,7 @@ use candle_core::{Device, Tensor};
 
 use crate::decoder::chat_template::ChatTemplate;
 use crate::decoder::gguf_tokenizer::GgufTokenizer;
+use crate::decoder::inside::LastRecording;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
 use crate::models::decoder_config::DecoderConfig;
@@ -37,6 +38,8 @@ pub struct Decoder {
     bos: Option<u32>,
     chat: Option<ChatTemplate>,
     end_tokens: Vec<u32>,
+    /// The residual streams of the last text the inside views recorded, for its logit lens.
+    pub(crate) last_recording: LastRecording,
 }
 
 impl Decoder {
@@ -116,6 +119,7 @@ impl Decoder {
             bos,
             chat,
             end_tokens,
+            last_recording: LastRecording::default(),
         })
     }
 

@@ -4,9 +4,11 @@
 //! stopped after each layer: that layer's residual stream through the final norm and the output
 //! layer, as nostalgebraist's logit lens reads GPT-2
 //! (<https://www.lesswrong.com/posts/AcKRB8wDpdaN6v6ru/interpreting-gpt-the-logit-lens>). Both
-//! come from one recording pass of the network that generates (`models::inside`).
+//! come from a recording pass of the network that generates (`models::inside`) — one pass for
+//! both when the lens follows the attention of the same text, as in the lesson.
 
 use std::ops::Range;
+use std::sync::Mutex;
 
 use candle_core::{IndexOp, Tensor};
 
@@ -29,29 +31,60 @@ pub struct LogitLens {
     pub top: Vec<Vec<Vec<Alternative>>>,
 }
 
+/// The residual streams of the last text [`Decoder::attention`] recorded (its token ids with
+/// them), which a logit lens over the same text then takes instead of a second pass: the
+/// lesson asks for both in turn, and the pass is as long as a prefill (docs/performance.md).
+/// At most 128 tokens' worth: 9 MB for SmolLM2, 6 MB for Gemma.
+#[derive(Default)]
+pub struct LastRecording(Mutex<Option<(Vec<u32>, Vec<Tensor>)>>);
+
+impl LastRecording {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<(Vec<u32>, Vec<Tensor>)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl Decoder {
     /// `text` as this decoder reads it for the inside views (with `<bos>` where the model puts
-    /// one), at most [`inside::MAX_TOKENS`] tokens, and one recording pass over it.
-    fn record(&self, text: &str) -> Result<(Vec<u32>, Recording)> {
+    /// one), at most [`inside::MAX_TOKENS`] tokens.
+    fn inside_ids(&self, text: &str) -> Result<Vec<u32>> {
         let ids = self.encode(text)?;
         inside::check_length(ids.len())?;
-        let (_, recording) = self.model().forward_recording(&ids)?;
-        Ok((ids, recording))
+        Ok(ids)
+    }
+
+    /// Every layer's residual stream over `ids`: the last attention's if it read the same
+    /// tokens (taken, so it is not kept twice), else a recording pass of its own.
+    fn residuals(&self, ids: &[u32]) -> Result<Vec<Tensor>> {
+        match self.last_recording.slot().take() {
+            Some((seen, residuals)) if seen == ids => Ok(residuals),
+            _ => Ok(self.model().forward_recording(ids)?.1.residuals),
+        }
     }
 
     fn token_texts(&self, ids: &[u32]) -> Vec<String> {
         ids.iter().map(|&id| self.token_text(id)).collect()
     }
 
-    /// Every layer's and head's attention over `text`.
+    /// Every layer's and head's attention over `text` (its residual streams kept for a logit
+    /// lens over the same text).
     pub fn attention(&self, text: &str) -> Result<Attention> {
-        let (ids, recording) = self.record(text)?;
+        let ids = self.inside_ids(text)?;
+        let (
+            _,
+            Recording {
+                attention,
+                residuals,
+            },
+        ) = self.model().forward_recording(&ids)?;
         let c = self.model().config();
+        let tokens = self.token_texts(&ids);
+        *self.last_recording.slot() = Some((ids, residuals));
         Ok(Attention {
-            tokens: self.token_texts(&ids),
+            tokens,
             layers: c.layers,
             heads: c.heads,
-            weights: recording.attention,
+            weights: attention,
         })
     }
 
@@ -68,8 +101,9 @@ impl Decoder {
     /// is the last position after every layer — the column where the next word forms, which
     /// the lesson shows at once — and the rest follow layer by layer.
     pub fn logit_lens_run(&self, text: &str, k: usize) -> Result<LogitLensRun> {
-        let (ids, recording) = self.record(text)?;
-        let layers = recording.residuals.len();
+        let ids = self.inside_ids(text)?;
+        let residuals = self.residuals(&ids)?;
+        let layers = residuals.len();
         let n = ids.len();
         let last_column = (0..layers).filter_map(|layer| (layer * n + n).checked_sub(1));
         let the_rest = (0..layers * n).filter(|row| row % n != n - 1);
@@ -77,7 +111,7 @@ impl Decoder {
             tokens: self.token_texts(&ids),
             layers,
             // Every layer's residual stream as rows of one matrix, (layers · n, hidden).
-            residuals: Tensor::cat(&recording.residuals, 0)?,
+            residuals: Tensor::cat(&residuals, 0)?,
             order: last_column.chain(the_rest).map(|row| row as u32).collect(),
             rows_per_product: (LENS_LOGIT_BYTES / (4 * self.model().config().vocab)).max(1),
             k,
@@ -173,5 +207,40 @@ impl LogitLensRun {
             layers: self.layers,
             top,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_llama() -> Decoder {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tiny/llama3.gguf"
+        );
+        Decoder::from_gguf(std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_lens_after_the_attention_of_its_text_takes_that_pass_and_no_other() {
+        let decoder = tiny_llama();
+        let text = "The cat sat on the mat";
+        let alone = decoder.logit_lens(text, 3).unwrap();
+        assert!(
+            decoder.last_recording.slot().is_none(),
+            "a lens alone keeps nothing"
+        );
+        decoder.attention(text).unwrap();
+        assert!(decoder.last_recording.slot().is_some());
+        assert_eq!(decoder.logit_lens(text, 3).unwrap(), alone);
+        assert!(
+            decoder.last_recording.slot().is_none(),
+            "taken, not kept twice"
+        );
+        // Another text's pass is not used for this one.
+        decoder.attention("A dog ran").unwrap();
+        assert_eq!(decoder.logit_lens(text, 3).unwrap(), alone);
+        assert!(decoder.last_recording.slot().is_none());
     }
 }
