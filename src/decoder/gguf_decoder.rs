@@ -10,11 +10,11 @@ use candle_core::{Device, Tensor};
 
 use crate::decoder::chat_template::ChatTemplate;
 use crate::decoder::gguf_tokenizer::GgufTokenizer;
-use crate::decoder::inside::LastRecording;
 use crate::error::{Error, Result};
 use crate::gguf::GgufTensors;
 use crate::models::decoder_config::DecoderConfig;
 use crate::models::decoder_network::DecoderNetwork;
+use crate::models::inside::LastRecording;
 use crate::models::pooling::{l2_normalize, Embeddings};
 use crate::models::shape::Shape;
 

@@ -8,7 +8,6 @@
 //! both when the lens follows the attention of the same text, as in the lesson.
 
 use std::ops::Range;
-use std::sync::Mutex;
 
 use candle_core::{IndexOp, Tensor};
 
@@ -31,19 +30,6 @@ pub struct LogitLens {
     pub top: Vec<Vec<Vec<Alternative>>>,
 }
 
-/// The residual streams of the last text [`Decoder::attention`] recorded (its token ids with
-/// them), which a logit lens over the same text then takes instead of a second pass: the
-/// lesson asks for both in turn, and the pass is as long as a prefill (docs/performance.md).
-/// At most 128 tokens' worth: 9 MB for SmolLM2, 6 MB for Gemma.
-#[derive(Default)]
-pub struct LastRecording(Mutex<Option<(Vec<u32>, Vec<Tensor>)>>);
-
-impl LastRecording {
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<(Vec<u32>, Vec<Tensor>)>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 impl Decoder {
     /// `text` as this decoder reads it for the inside views (with `<bos>` where the model puts
     /// one), at most [`inside::MAX_TOKENS`] tokens.
@@ -56,9 +42,9 @@ impl Decoder {
     /// Every layer's residual stream over `ids`: the last attention's if it read the same
     /// tokens (taken, so it is not kept twice), else a recording pass of its own.
     fn residuals(&self, ids: &[u32]) -> Result<Vec<Tensor>> {
-        match self.last_recording.slot().take() {
-            Some((seen, residuals)) if seen == ids => Ok(residuals),
-            _ => Ok(self.model().forward_recording(ids)?.1.residuals),
+        match self.last_recording.take(ids) {
+            Some(residuals) => Ok(residuals),
+            None => Ok(self.model().forward_recording(ids)?.1.residuals),
         }
     }
 
@@ -79,7 +65,7 @@ impl Decoder {
         ) = self.model().forward_recording(&ids)?;
         let c = self.model().config();
         let tokens = self.token_texts(&ids);
-        *self.last_recording.slot() = Some((ids, residuals));
+        self.last_recording.keep(ids, residuals);
         Ok(Attention {
             tokens,
             layers: c.layers,
@@ -228,19 +214,16 @@ mod tests {
         let text = "The cat sat on the mat";
         let alone = decoder.logit_lens(text, 3).unwrap();
         assert!(
-            decoder.last_recording.slot().is_none(),
+            decoder.last_recording.is_empty(),
             "a lens alone keeps nothing"
         );
         decoder.attention(text).unwrap();
-        assert!(decoder.last_recording.slot().is_some());
+        assert!(!decoder.last_recording.is_empty());
         assert_eq!(decoder.logit_lens(text, 3).unwrap(), alone);
-        assert!(
-            decoder.last_recording.slot().is_none(),
-            "taken, not kept twice"
-        );
+        assert!(decoder.last_recording.is_empty(), "taken, not kept twice");
         // Another text's pass is not used for this one.
         decoder.attention("A dog ran").unwrap();
         assert_eq!(decoder.logit_lens(text, 3).unwrap(), alone);
-        assert!(decoder.last_recording.slot().is_none());
+        assert!(decoder.last_recording.is_empty());
     }
 }

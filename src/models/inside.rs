@@ -6,6 +6,8 @@
 //! (<https://github.com/jessevig/bertviz>) and the logit lens
 //! (<https://www.lesswrong.com/posts/AcKRB8wDpdaN6v6ru/interpreting-gpt-the-logit-lens>) read.
 
+use std::sync::{Mutex, MutexGuard};
+
 use candle_core::Tensor;
 
 use crate::error::{Error, Result};
@@ -33,6 +35,36 @@ pub struct Recording {
     pub attention: Vec<f32>,
     /// The residual stream after each layer, (n, hidden) — before the final norm.
     pub residuals: Vec<Tensor>,
+}
+
+/// The residual streams of the last text a decoder's attention view recorded, with its token
+/// ids: a logit lens over the same tokens takes them instead of a second pass (the lesson asks
+/// for both in turn, and the pass is as long as a prefill: docs/performance.md). At most
+/// [`MAX_TOKENS`] tokens' worth: 9 MB for SmolLM2, 6 MB for Gemma.
+#[derive(Default)]
+pub struct LastRecording(Mutex<Option<(Vec<u32>, Vec<Tensor>)>>);
+
+impl LastRecording {
+    fn slot(&self) -> MutexGuard<'_, Option<(Vec<u32>, Vec<Tensor>)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps `residuals`, recorded over `ids`, in place of what was kept.
+    pub fn keep(&self, ids: Vec<u32>, residuals: Vec<Tensor>) {
+        *self.slot() = Some((ids, residuals));
+    }
+
+    /// The residual streams kept if they were recorded over exactly `ids`. Either way nothing
+    /// is kept afterwards.
+    pub fn take(&self, ids: &[u32]) -> Option<Vec<Tensor>> {
+        self.slot()
+            .take()
+            .and_then(|(seen, residuals)| (seen == ids).then_some(residuals))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slot().is_none()
+    }
 }
 
 /// Every layer's and head's attention over one text's `tokens` (as the model saw them, special
