@@ -128,7 +128,7 @@ export function installHook({ ready, models, offlineReady }) {
       check(Number.isInteger(k) && k >= 1 && k <= 50, 'logitLens: k must be an integer from 1 to 50');
       check(onProgress === undefined || typeof onProgress === 'function', 'logitLens: onProgress must be a function');
       await ready;
-      const progress = onProgress && (({ kind, done, total, layersDone, cells }) => kind === 'lens' && onProgress({ done, total, layersDone, cells }));
+      const progress = onProgress && (({ kind, ...batch }) => kind === 'lens' && onProgress(batch));
       const { tokens, layers, top } = await models.logitLens(text, k, model, { onProgress: progress, signal });
       return { model, tokens, layers, top };
     },

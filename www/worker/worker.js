@@ -366,9 +366,9 @@ const verbs = {
     const { handle } = await model(id, 'decoder', report);
     const run = handle.logitLens(text, k);
     for (;;) {
-      const { done, total, layersDone, cells } = run.advance(handle);
-      report({ kind: 'lens', done, total, layersDone, cells });
-      if (done === total) return run.finish();
+      const batch = run.advance(handle);
+      report({ kind: 'lens', ...batch });
+      if (batch.done === batch.total) return run.finish();
       await nextTask();
       if (control.cancelled) {
         run.free();
